@@ -454,7 +454,12 @@ pub fn bare_error_page<B>(
     res: actix_web::dev::ServiceResponse<B>,
 ) -> actix_web::Result<actix_web::middleware::ErrorHandlerResponse<B>> {
     use actix_web::middleware::ErrorHandlerResponse;
-    if res.headers().contains_key(header::CONTENT_TYPE) {
+    let rendered_by_us = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html") || v.starts_with("application/problem+json"));
+    if rendered_by_us {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
     let status = res.status();

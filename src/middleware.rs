@@ -64,3 +64,4 @@ pub fn security_headers(hsts: bool) -> actix_web::middleware::DefaultHeaders {
     }
     headers
 }
+

@@ -15,6 +15,7 @@ use uuid::Uuid;
 
 use super::principal::{Credential, Principal};
 use super::session_store::ACCOUNT_ID;
+
 use crate::domain::{ApiKeySecret, KeyFormatError};
 use crate::error::{AppError, PageError, Problem, ProblemCode};
 use crate::rate_limit::Decision;
@@ -99,6 +100,9 @@ impl ResponseError for GuardError {
 /// The signed-in account behind this request's session, if any.
 pub async fn session_principal(req: &HttpRequest) -> Result<Option<Principal>, AppError> {
     let session = req.get_session();
+    if session.contains_key(super::session_store::STORE_UNAVAILABLE) {
+        return Err(AppError::Unavailable(anyhow::anyhow!("the session store is unavailable")));
+    }
     let Some(account_id) = session.get::<Uuid>(ACCOUNT_ID).ok().flatten() else {
         return Ok(None);
     };

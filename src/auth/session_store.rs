@@ -20,6 +20,14 @@ use crate::time_fmt::now;
 pub const ACCOUNT_ID: &str = "account_id";
 pub const CLIENT_IP: &str = "ip";
 pub const USER_AGENT: &str = "user_agent";
+/// Present in a loaded session when the store could not be read. The
+/// session middleware turns a load error into a bare 500 outside our error
+/// pages; instead the request proceeds and the guards answer 503.
+pub const STORE_UNAVAILABLE: &str = "__store_unavailable";
+
+fn unavailable_state() -> State {
+    HashMap::from([(STORE_UNAVAILABLE.to_owned(), "true".to_owned())])
+}
 
 #[derive(Clone)]
 pub struct DbSessionStore {
@@ -46,10 +54,13 @@ fn expiry(ttl: &Duration) -> time::OffsetDateTime {
 impl SessionStore for DbSessionStore {
     async fn load(&self, session_key: &SessionKey) -> Result<Option<State>, LoadError> {
         let key_hash = hash_session_key(session_key.as_ref());
-        let row = session::Entity::find_by_id(key_hash.clone())
-            .one(&self.db)
-            .await
-            .map_err(|e| LoadError::Other(e.into()))?;
+        let row = match session::Entity::find_by_id(key_hash.clone()).one(&self.db).await {
+            Ok(row) => row,
+            Err(e) => {
+                tracing::warn!(error = %e, "loading a session failed");
+                return Ok(Some(unavailable_state()));
+            }
+        };
         let Some(row) = row else { return Ok(None) };
         let now = now();
         let absolute_end = row.created_at + self.absolute;
@@ -66,6 +77,9 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn save(&self, state: State, ttl: &Duration) -> Result<SessionKey, SaveError> {
+        if state.contains_key(STORE_UNAVAILABLE) {
+            return Err(SaveError::Other(anyhow::anyhow!("the session store is unavailable")));
+        }
         let key = random_token(32);
         let body = serde_json::to_string(&state).map_err(|e| SaveError::Serialization(e.into()))?;
         let now = now();
@@ -91,6 +105,10 @@ impl SessionStore for DbSessionStore {
         state: State,
         ttl: &Duration,
     ) -> Result<SessionKey, UpdateError> {
+        if state.contains_key(STORE_UNAVAILABLE) {
+            // Never persist the marker; the stored session is untouched.
+            return Ok(session_key);
+        }
         let key_hash = hash_session_key(session_key.as_ref());
         let body =
             serde_json::to_string(&state).map_err(|e| UpdateError::Serialization(e.into()))?;
@@ -120,14 +138,18 @@ impl SessionStore for DbSessionStore {
     async fn update_ttl(&self, session_key: &SessionKey, ttl: &Duration) -> anyhow::Result<()> {
         let now = now();
         // Extending at most once a minute keeps page views from each costing a write.
-        session::Entity::update_many()
+        let result = session::Entity::update_many()
             .col_expr(session::Column::ExpiresAt, Expr::value(expiry(ttl)))
             .col_expr(session::Column::LastSeenAt, Expr::value(now))
             .filter(session::Column::KeyHash.eq(hash_session_key(session_key.as_ref())))
             .filter(session::Column::LastSeenAt.lt(now - time::Duration::minutes(1)))
             .exec(&self.db)
-            .await
-            .context("extending a session")?;
+            .await;
+        // Extending the idle timeout is best effort: failing it must not
+        // fail a page that was otherwise served.
+        if let Err(e) = result {
+            tracing::warn!(error = %e, "extending a session failed");
+        }
         Ok(())
     }
 

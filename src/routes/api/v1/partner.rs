@@ -30,9 +30,12 @@ pub struct FeedQuery {
 pub struct JobFeed {
     /// Jobs in (`updated_at`, `id`) order.
     pub data: Vec<Job>,
-    /// Pass as `cursor` for the next page; `null` when you have reached the
-    /// end. Keep the last cursor and poll with it to receive later changes.
+    /// Pass as `cursor` for the next page. At the end of the feed it is
+    /// the position reached: keep it and poll with it to receive later
+    /// changes. `null` only when the feed is empty.
     pub next_cursor: Option<String>,
+    /// More jobs are waiting right now: fetch the next page at once.
+    pub has_more: bool,
 }
 
 /// Every job, including closed ones, ordered by (`updated_at`, `id`), with
@@ -73,18 +76,14 @@ pub async fn jobs(
         None => None,
     };
     let page = jobs::feed(&state.db, since, cursor, per_page).await?;
+    let has_more = page.len() as u64 == per_page;
     let next_cursor = page
         .last()
-        .map(|j| {
-            FeedCursor {
-                updated_at: j.updated_at,
-                id: j.id,
-            }
-            .encode()
-        })
-        .filter(|_| page.len() as u64 == per_page);
+        .map(|j| FeedCursor { updated_at: j.updated_at, id: j.id }.encode())
+        .or_else(|| query.cursor.clone());
     Ok(HttpResponse::Ok().json(JobFeed {
         data: page.into_iter().map(Job::from).collect(),
         next_cursor,
+        has_more,
     }))
 }
