@@ -64,4 +64,3 @@ pub fn security_headers(hsts: bool) -> actix_web::middleware::DefaultHeaders {
     }
     headers
 }
-

@@ -101,7 +101,9 @@ impl ResponseError for GuardError {
 pub async fn session_principal(req: &HttpRequest) -> Result<Option<Principal>, AppError> {
     let session = req.get_session();
     if session.contains_key(super::session_store::STORE_UNAVAILABLE) {
-        return Err(AppError::Unavailable(anyhow::anyhow!("the session store is unavailable")));
+        return Err(AppError::Unavailable(anyhow::anyhow!(
+            "the session store is unavailable"
+        )));
     }
     let Some(account_id) = session.get::<Uuid>(ACCOUNT_ID).ok().flatten() else {
         return Ok(None);

@@ -54,7 +54,10 @@ fn expiry(ttl: &Duration) -> time::OffsetDateTime {
 impl SessionStore for DbSessionStore {
     async fn load(&self, session_key: &SessionKey) -> Result<Option<State>, LoadError> {
         let key_hash = hash_session_key(session_key.as_ref());
-        let row = match session::Entity::find_by_id(key_hash.clone()).one(&self.db).await {
+        let row = match session::Entity::find_by_id(key_hash.clone())
+            .one(&self.db)
+            .await
+        {
             Ok(row) => row,
             Err(e) => {
                 tracing::warn!(error = %e, "loading a session failed");
@@ -78,7 +81,9 @@ impl SessionStore for DbSessionStore {
 
     async fn save(&self, state: State, ttl: &Duration) -> Result<SessionKey, SaveError> {
         if state.contains_key(STORE_UNAVAILABLE) {
-            return Err(SaveError::Other(anyhow::anyhow!("the session store is unavailable")));
+            return Err(SaveError::Other(anyhow::anyhow!(
+                "the session store is unavailable"
+            )));
         }
         let key = random_token(32);
         let body = serde_json::to_string(&state).map_err(|e| SaveError::Serialization(e.into()))?;

@@ -27,7 +27,11 @@ const LETTER: &str = "I have shipped AUTOSAR software for six years and would lo
 
 #[tokio::test]
 async fn jobs_are_listed_with_filters_pagination_and_total() {
-    let app = TestApp::spawn_with(Config { demo_data: true, ..Config::default() }).await;
+    let app = TestApp::spawn_with(Config {
+        demo_data: true,
+        ..Config::default()
+    })
+    .await;
     let (browser, _) = app.signed_in(AccountType::Developer).await;
     let api = app.api(&browser.key_with("read_only").await);
     let all: Value = api.get("/v1/jobs").await.json().await.unwrap();
@@ -36,28 +40,94 @@ async fn jobs_are_listed_with_filters_pagination_and_total() {
     assert_eq!(all["per_page"], 20);
     assert_eq!(all["data"].as_array().unwrap().len(), 20);
     let first = &all["data"][0];
-    for field in ["id", "title", "company", "location", "work_mode", "employment_type", "salary_min", "salary_max", "description", "status", "created_at", "updated_at"] {
+    for field in [
+        "id",
+        "title",
+        "company",
+        "location",
+        "work_mode",
+        "employment_type",
+        "salary_min",
+        "salary_max",
+        "description",
+        "status",
+        "created_at",
+        "updated_at",
+    ] {
         assert!(first.get(field).is_some(), "job has {field}");
     }
-    assert!(time::OffsetDateTime::parse(first["created_at"].as_str().unwrap(), &time::format_description::well_known::Rfc3339).is_ok());
-    let page2: Value = api.get("/v1/jobs?page=2&per_page=20").await.json().await.unwrap();
+    assert!(
+        time::OffsetDateTime::parse(
+            first["created_at"].as_str().unwrap(),
+            &time::format_description::well_known::Rfc3339
+        )
+        .is_ok()
+    );
+    let page2: Value = api
+        .get("/v1/jobs?page=2&per_page=20")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(page2["data"].as_array().unwrap().len(), 10);
     assert_ne!(page2["data"][0]["id"], all["data"][0]["id"]);
 
-    let remote: Value = api.get("/v1/jobs?work_mode=remote&per_page=100").await.json().await.unwrap();
+    let remote: Value = api
+        .get("/v1/jobs?work_mode=remote&per_page=100")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert!(remote["total"].as_u64().unwrap() > 0);
-    assert!(remote["data"].as_array().unwrap().iter().all(|j| j["work_mode"] == "remote"));
-    let coventry: Value = api.get("/v1/jobs?location=coventry").await.json().await.unwrap();
-    assert!(coventry["data"].as_array().unwrap().iter().all(|j| j["location"] == "Coventry"));
+    assert!(
+        remote["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|j| j["work_mode"] == "remote")
+    );
+    let coventry: Value = api
+        .get("/v1/jobs?location=coventry")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        coventry["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|j| j["location"] == "Coventry")
+    );
     let rust: Value = api.get("/v1/jobs?q=RUST").await.json().await.unwrap();
     assert!(rust["total"].as_u64().unwrap() >= 1);
-    assert!(rust["data"].as_array().unwrap().iter().all(|j| j.to_string().to_lowercase().contains("rust")));
+    assert!(
+        rust["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|j| j.to_string().to_lowercase().contains("rust"))
+    );
     let percent: Value = api.get("/v1/jobs?q=8%25").await.json().await.unwrap();
-    assert_eq!(percent["total"], 30, "every description offers an 8% pension");
+    assert_eq!(
+        percent["total"], 30,
+        "every description offers an 8% pension"
+    );
     let wild: Value = api.get("/v1/jobs?q=8_").await.json().await.unwrap();
-    assert_eq!(wild["total"], 0, "_ is matched literally, not as a wildcard");
-    let injection: Value = api.get("/v1/jobs?q=%27%20OR%201%3D1%20--").await.json().await.unwrap();
-    assert_eq!(injection["total"], 0, "parameterized: a quote is just a character");
+    assert_eq!(
+        wild["total"], 0,
+        "_ is matched literally, not as a wildcard"
+    );
+    let injection: Value = api
+        .get("/v1/jobs?q=%27%20OR%201%3D1%20--")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        injection["total"], 0,
+        "parameterized: a quote is just a character"
+    );
 }
 
 #[tokio::test]
@@ -66,21 +136,39 @@ async fn employers_post_edit_and_close_their_jobs() {
     let api = employer_api(&app).await;
     let job = post_job(&api, new_job()).await;
     assert_eq!(job["status"], "open");
-    assert!(job["company"].as_str().unwrap().starts_with("Company "), "defaults to the account's company");
+    assert!(
+        job["company"].as_str().unwrap().starts_with("Company "),
+        "defaults to the account's company"
+    );
     let id = job["id"].as_str().unwrap();
-    let r = api.patch_json(&format!("/v1/jobs/{id}"), &json!({"salary_max": 80000, "location": "Leamington Spa"})).await;
+    let r = api
+        .patch_json(
+            &format!("/v1/jobs/{id}"),
+            &json!({"salary_max": 80000, "location": "Leamington Spa"}),
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::OK);
     let edited: Value = r.json().await.unwrap();
     assert_eq!(edited["salary_max"], 80000);
     assert_eq!(edited["location"], "Leamington Spa");
     assert_eq!(edited["title"], "Embedded Rust Engineer");
-    let r = api.patch_json(&format!("/v1/jobs/{id}"), &json!({"salary_min": 90000})).await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "min above max");
+    let r = api
+        .patch_json(&format!("/v1/jobs/{id}"), &json!({"salary_min": 90000}))
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "min above max"
+    );
     let r = api.delete(&format!("/v1/jobs/{id}")).await;
     assert_eq!(r.json::<Value>().await.unwrap()["status"], "closed");
     let list: Value = api.get("/v1/jobs").await.json().await.unwrap();
     assert_eq!(list["total"], 0, "closed jobs leave the search");
-    assert_eq!(api.get(&format!("/v1/jobs/{id}")).await.status(), StatusCode::OK, "but stay readable");
+    assert_eq!(
+        api.get(&format!("/v1/jobs/{id}")).await.status(),
+        StatusCode::OK,
+        "but stay readable"
+    );
 }
 
 #[tokio::test]
@@ -95,14 +183,25 @@ async fn job_fields_are_validated_with_messages_per_field() {
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body = problem(r).await;
     assert_eq!(body["code"], "validation_failed");
-    let fields: Vec<&str> = body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    let fields: Vec<&str> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
     assert_eq!(fields, ["description", "salary_min", "title"]);
     let mut swapped = new_job();
     swapped["salary_min"] = json!(90000);
-    assert_eq!(api.post_json("/v1/jobs", &swapped).await.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        api.post_json("/v1/jobs", &swapped).await.status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
     let mut mode = new_job();
     mode["work_mode"] = json!("underwater");
-    assert_eq!(api.post_json("/v1/jobs", &mode).await.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        api.post_json("/v1/jobs", &mode).await.status(),
+        StatusCode::BAD_REQUEST
+    );
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM jobs").await, 0);
 }
 
@@ -123,11 +222,19 @@ async fn server_owned_and_unknown_fields_are_refused() {
         assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{field}");
         let problem = problem(r).await;
         assert_eq!(problem["code"], "invalid_body");
-        assert!(problem["detail"].as_str().unwrap().contains(field), "names {field}");
+        assert!(
+            problem["detail"].as_str().unwrap().contains(field),
+            "names {field}"
+        );
     }
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM jobs").await, 0);
     let job = post_job(&api, new_job()).await;
-    let r = api.patch_json(&format!("/v1/jobs/{}", job["id"].as_str().unwrap()), &json!({"employer_id": "x"})).await;
+    let r = api
+        .patch_json(
+            &format!("/v1/jobs/{}", job["id"].as_str().unwrap()),
+            &json!({"employer_id": "x"}),
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
 }
 
@@ -138,25 +245,62 @@ async fn candidates_apply_list_and_withdraw() {
     let candidate = candidate_api(&app).await;
     let job = post_job(&employer, new_job()).await;
     let id = job["id"].as_str().unwrap();
-    let r = candidate.post_json(&format!("/v1/jobs/{id}/applications"), &json!({"cover_letter": LETTER})).await;
+    let r = candidate
+        .post_json(
+            &format!("/v1/jobs/{id}/applications"),
+            &json!({"cover_letter": LETTER}),
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::CREATED);
     let application: Value = r.json().await.unwrap();
     assert_eq!(application["status"], "submitted");
-    let r = candidate.post_json(&format!("/v1/jobs/{id}/applications"), &json!({"cover_letter": LETTER})).await;
+    let r = candidate
+        .post_json(
+            &format!("/v1/jobs/{id}/applications"),
+            &json!({"cover_letter": LETTER}),
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::CONFLICT, "one application per job");
-    let mine: Value = candidate.get("/v1/applications").await.json().await.unwrap();
+    let mine: Value = candidate
+        .get("/v1/applications")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(mine["data"][0]["job_title"], "Embedded Rust Engineer");
-    let theirs: Value = employer.get(&format!("/v1/jobs/{id}/applications")).await.json().await.unwrap();
+    let theirs: Value = employer
+        .get(&format!("/v1/jobs/{id}/applications"))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(theirs["data"].as_array().unwrap().len(), 1);
     assert_eq!(theirs["data"][0]["cover_letter"], LETTER);
     let app_id = application["id"].as_str().unwrap();
-    let r = candidate.delete(&format!("/v1/applications/{app_id}")).await;
+    let r = candidate
+        .delete(&format!("/v1/applications/{app_id}"))
+        .await;
     assert_eq!(r.json::<Value>().await.unwrap()["status"], "withdrawn");
-    assert_eq!(candidate.delete(&format!("/v1/applications/{app_id}")).await.status(), StatusCode::CONFLICT);
+    assert_eq!(
+        candidate
+            .delete(&format!("/v1/applications/{app_id}"))
+            .await
+            .status(),
+        StatusCode::CONFLICT
+    );
     employer.delete(&format!("/v1/jobs/{id}")).await;
     let other = candidate_api(&app).await;
-    let r = other.post_json(&format!("/v1/jobs/{id}/applications"), &json!({"cover_letter": LETTER})).await;
-    assert_eq!(r.status(), StatusCode::CONFLICT, "closed jobs take no applications");
+    let r = other
+        .post_json(
+            &format!("/v1/jobs/{id}/applications"),
+            &json!({"cover_letter": LETTER}),
+        )
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::CONFLICT,
+        "closed jobs take no applications"
+    );
 }
 
 #[tokio::test]
@@ -169,7 +313,10 @@ async fn nobody_reaches_another_accounts_jobs_or_applications() {
     let job = post_job(&employer_a, new_job()).await;
     let id = job["id"].as_str().unwrap();
     let application: Value = candidate_a
-        .post_json(&format!("/v1/jobs/{id}/applications"), &json!({"cover_letter": LETTER}))
+        .post_json(
+            &format!("/v1/jobs/{id}/applications"),
+            &json!({"cover_letter": LETTER}),
+        )
         .await
         .json()
         .await
@@ -178,19 +325,37 @@ async fn nobody_reaches_another_accounts_jobs_or_applications() {
 
     let r = employer_b.get(&format!("/v1/jobs/{id}/applications")).await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    let r = employer_b.patch_json(&format!("/v1/jobs/{id}"), &json!({"title": "Hijacked job"})).await;
+    let r = employer_b
+        .patch_json(&format!("/v1/jobs/{id}"), &json!({"title": "Hijacked job"}))
+        .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     let r = employer_b.delete(&format!("/v1/jobs/{id}")).await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    let r = candidate_b.delete(&format!("/v1/applications/{app_id}")).await;
+    let r = candidate_b
+        .delete(&format!("/v1/applications/{app_id}"))
+        .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    let theirs: Value = candidate_b.get("/v1/applications").await.json().await.unwrap();
+    let theirs: Value = candidate_b
+        .get("/v1/applications")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(theirs["data"].as_array().unwrap().len(), 0);
 
-    let stored: Value = employer_a.get(&format!("/v1/jobs/{id}")).await.json().await.unwrap();
+    let stored: Value = employer_a
+        .get(&format!("/v1/jobs/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(stored["title"], "Embedded Rust Engineer");
     assert_eq!(stored["status"], "open");
-    assert_eq!(app.count("SELECT COUNT(*) AS n FROM applications WHERE status = 'submitted'").await, 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) AS n FROM applications WHERE status = 'submitted'")
+            .await,
+        1
+    );
 }
 
 #[tokio::test]

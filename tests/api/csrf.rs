@@ -16,30 +16,97 @@ async fn every_form_refuses_a_missing_or_wrong_token_and_changes_nothing() {
     let revoke = format!("/account/settings/developer/keys/{key_id}/revoke");
     let roll = format!("/account/settings/developer/keys/{key_id}/roll");
     let forms: Vec<(&str, Vec<(&str, &str)>)> = vec![
-        ("/account/settings/developer/keys", vec![("description", "x"), ("permission", "read_only"), ("expires_in_days", "90"), ("environment", "live"), ("form_token", "00112233445566778899aabbccddeeff")]),
+        (
+            "/account/settings/developer/keys",
+            vec![
+                ("description", "x"),
+                ("permission", "read_only"),
+                ("expires_in_days", "90"),
+                ("environment", "live"),
+                ("form_token", "00112233445566778899aabbccddeeff"),
+            ],
+        ),
         (&revoke, vec![("reason", "")]),
-        (&roll, vec![("grace_hours", "0"), ("form_token", "00112233445566778899aabbccddeeff")]),
-        ("/account/settings/developer/partner", vec![("company", "Acme"), ("website", "https://acme.example"), ("use_case", "A long enough use case")]),
+        (
+            &roll,
+            vec![
+                ("grace_hours", "0"),
+                ("form_token", "00112233445566778899aabbccddeeff"),
+            ],
+        ),
+        (
+            "/account/settings/developer/partner",
+            vec![
+                ("company", "Acme"),
+                ("website", "https://acme.example"),
+                ("use_case", "A long enough use case"),
+            ],
+        ),
         ("/account/settings/security/sessions/revoke-all", vec![]),
         ("/sign-out", vec![]),
-        ("/sign-in", vec![("email", "a@example.co.uk"), ("password", "whatever password")]),
-        ("/sign-up", vec![("display_name", "X"), ("email", "x@example.co.uk"), ("password", "gearbox torque silver"), ("account_type", "developer")]),
+        (
+            "/sign-in",
+            vec![
+                ("email", "a@example.co.uk"),
+                ("password", "whatever password"),
+            ],
+        ),
+        (
+            "/sign-up",
+            vec![
+                ("display_name", "X"),
+                ("email", "x@example.co.uk"),
+                ("password", "gearbox torque silver"),
+                ("account_type", "developer"),
+            ],
+        ),
     ];
     for (action, fields) in &forms {
         let missing = browser.post_form(action, fields).await;
-        assert_eq!(missing.status(), StatusCode::FORBIDDEN, "{action} without a token");
+        assert_eq!(
+            missing.status(),
+            StatusCode::FORBIDDEN,
+            "{action} without a token"
+        );
         let mut wrong = fields.clone();
-        wrong.push(("csrf_token", "0000000000000000000000000000000000000000000000000000000000000000"));
+        wrong.push((
+            "csrf_token",
+            "0000000000000000000000000000000000000000000000000000000000000000",
+        ));
         let wrong = browser.post_form(action, &wrong).await;
-        assert_eq!(wrong.status(), StatusCode::FORBIDDEN, "{action} with a wrong token");
-        assert!(wrong.text().await.unwrap().contains("did not come from this site"));
+        assert_eq!(
+            wrong.status(),
+            StatusCode::FORBIDDEN,
+            "{action} with a wrong token"
+        );
+        assert!(
+            wrong
+                .text()
+                .await
+                .unwrap()
+                .contains("did not come from this site")
+        );
     }
-    assert_eq!(app.count("SELECT COUNT(*) AS n FROM api_keys").await, keys_before);
-    assert_eq!(app.count("SELECT COUNT(*) AS n FROM api_keys WHERE revoked_at IS NOT NULL").await, 0);
-    assert_eq!(app.count("SELECT COUNT(*) AS n FROM partner_requests").await, 0);
+    assert_eq!(
+        app.count("SELECT COUNT(*) AS n FROM api_keys").await,
+        keys_before
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) AS n FROM api_keys WHERE revoked_at IS NOT NULL")
+            .await,
+        0
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) AS n FROM partner_requests")
+            .await,
+        0
+    );
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM accounts").await, 1);
     // Still signed in: sign-out and revoke-all did nothing.
-    assert_eq!(browser.get("/account/settings").await.status(), StatusCode::OK);
+    assert_eq!(
+        browser.get("/account/settings").await.status(),
+        StatusCode::OK
+    );
     assert!(app.api(&key).get("/v1/me").await.status().is_success());
 }
 
@@ -58,7 +125,11 @@ async fn cross_site_posts_are_refused_even_with_the_right_token() {
         ("expires_in_days", "90"),
         ("environment", "live"),
     ];
-    for (header, value) in [("origin", "https://evil.example"), ("origin", "null"), ("sec-fetch-site", "cross-site")] {
+    for (header, value) in [
+        ("origin", "https://evil.example"),
+        ("origin", "null"),
+        ("sec-fetch-site", "cross-site"),
+    ] {
         let r = browser
             .client
             .post(browser.url("/account/settings/developer/keys"))
@@ -99,6 +170,13 @@ async fn get_requests_never_change_state() {
     ] {
         browser.get(&path).await;
     }
-    assert_eq!(app.count("SELECT COUNT(*) AS n FROM api_keys WHERE revoked_at IS NULL").await, 1);
-    assert_eq!(browser.get("/account/settings").await.status(), StatusCode::OK);
+    assert_eq!(
+        app.count("SELECT COUNT(*) AS n FROM api_keys WHERE revoked_at IS NULL")
+            .await,
+        1
+    );
+    assert_eq!(
+        browser.get("/account/settings").await.status(),
+        StatusCode::OK
+    );
 }

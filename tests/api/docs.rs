@@ -10,7 +10,11 @@ use reqwest::StatusCode;
 use crate::helpers::{KeyRequest, TestApp};
 
 fn unescape(text: &str) -> String {
-    text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'").replace("&amp;", "&")
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
 }
 
 fn strip_tags(html: &str) -> String {
@@ -32,7 +36,9 @@ fn attribute_values(html: &str, attribute: &str) -> Vec<String> {
     html.match_indices(&marker)
         .filter_map(|(i, _)| {
             let start = i + marker.len();
-            html[start..].find('"').map(|end| unescape(&html[start..start + end]))
+            html[start..]
+                .find('"')
+                .map(|end| unescape(&html[start..start + end]))
         })
         .collect()
 }
@@ -46,7 +52,10 @@ fn code_blocks(html: &str) -> Vec<(String, String)> {
             let lang_end = html[lang_start..].find('"')? + lang_start;
             let body_start = html[lang_end..].find('>')? + lang_end + 1;
             let body_end = html[body_start..].find("</code></pre>")? + body_start;
-            Some((html[lang_start..lang_end].to_owned(), strip_tags(&html[body_start..body_end])))
+            Some((
+                html[lang_start..lang_end].to_owned(),
+                strip_tags(&html[body_start..body_end]),
+            ))
         })
         .collect()
 }
@@ -57,7 +66,10 @@ async fn every_page_is_in_the_sidebar_and_no_internal_link_or_anchor_is_broken()
     let browser = app.browser();
     let sidebar = browser.get_html("/docs/authentication").await;
     for slug in autotechjobs::docs::SLUGS {
-        assert!(sidebar.contains(&format!("href=\"/docs/{slug}\"")), "{slug} in the sidebar");
+        assert!(
+            sidebar.contains(&format!("href=\"/docs/{slug}\"")),
+            "{slug} in the sidebar"
+        );
     }
     assert_eq!(browser.get("/docs").await.status(), StatusCode::SEE_OTHER);
 
@@ -69,18 +81,41 @@ async fn every_page_is_in_the_sidebar_and_no_internal_link_or_anchor_is_broken()
             continue;
         }
         let r = browser.get(&path).await;
-        assert_ne!(r.status(), StatusCode::NOT_FOUND, "{path} is linked but missing");
+        assert_ne!(
+            r.status(),
+            StatusCode::NOT_FOUND,
+            "{path} is linked but missing"
+        );
         assert!(!r.status().is_server_error(), "{path}");
-        let is_html = r.headers().get("content-type").is_some_and(|v| v.to_str().unwrap().starts_with("text/html"));
-        let body = if r.status() == StatusCode::OK && is_html { r.text().await.unwrap() } else { String::new() };
+        let is_html = r
+            .headers()
+            .get("content-type")
+            .is_some_and(|v| v.to_str().unwrap().starts_with("text/html"));
+        let body = if r.status() == StatusCode::OK && is_html {
+            r.text().await.unwrap()
+        } else {
+            String::new()
+        };
         if path.starts_with("/docs/") {
             assert!(!body.is_empty(), "{path} is a page");
             for href in attribute_values(&body, "href") {
-                if href.starts_with("http") || href.starts_with("//") || href.starts_with("mailto:") {
+                if href.starts_with("http") || href.starts_with("//") || href.starts_with("mailto:")
+                {
                     continue;
                 }
-                let absolute = if href.starts_with('#') { format!("{path}{href}") } else { href };
-                let target = absolute.split('#').next().unwrap().split('?').next().unwrap().to_owned();
+                let absolute = if href.starts_with('#') {
+                    format!("{path}{href}")
+                } else {
+                    href
+                };
+                let target = absolute
+                    .split('#')
+                    .next()
+                    .unwrap()
+                    .split('?')
+                    .next()
+                    .unwrap()
+                    .to_owned();
                 if !target.starts_with("/static/") {
                     queue.push_back(target);
                 }
@@ -90,14 +125,20 @@ async fn every_page_is_in_the_sidebar_and_no_internal_link_or_anchor_is_broken()
         pages.insert(path, body);
     }
     for slug in autotechjobs::docs::SLUGS {
-        assert!(pages.contains_key(&format!("/docs/{slug}")), "{slug} reachable by links");
+        assert!(
+            pages.contains_key(&format!("/docs/{slug}")),
+            "{slug} reachable by links"
+        );
     }
     let mut anchors_checked = 0;
     for (from, link) in &links {
         if let Some((target, anchor)) = link.split_once('#') {
             let target = target.split('?').next().unwrap();
             let page = &pages[target];
-            assert!(page.contains(&format!("id=\"{anchor}\"")), "{from} links to missing anchor {link}");
+            assert!(
+                page.contains(&format!("id=\"{anchor}\"")),
+                "{from} links to missing anchor {link}"
+            );
             anchors_checked += 1;
         }
     }
@@ -106,7 +147,10 @@ async fn every_page_is_in_the_sidebar_and_no_internal_link_or_anchor_is_broken()
     for (path, body) in pages.iter().filter(|(p, _)| p.starts_with("/docs/")) {
         for level in ["<h2", "<h3"] {
             for (i, _) in body.match_indices(level) {
-                assert!(body[i..i + 10].contains(" id=\""), "{path}: a heading without an id");
+                assert!(
+                    body[i..i + 10].contains(" id=\""),
+                    "{path}: a heading without an id"
+                );
             }
         }
     }
@@ -114,10 +158,18 @@ async fn every_page_is_in_the_sidebar_and_no_internal_link_or_anchor_is_broken()
 
 #[tokio::test]
 async fn every_curl_example_runs_and_gets_the_status_it_shows() {
-    if std::process::Command::new("curl").arg("--version").output().is_err() {
+    if std::process::Command::new("curl")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
         panic!("curl is needed to run the documentation's examples");
     }
-    let app = TestApp::spawn_with(crate::helpers::Config { demo_data: true, ..Default::default() }).await;
+    let app = TestApp::spawn_with(crate::helpers::Config {
+        demo_data: true,
+        ..Default::default()
+    })
+    .await;
     let (browser, _) = app.signed_in(AccountType::Developer).await;
     let key = browser.generate_key(&KeyRequest::default()).await;
     let mut ran = 0;
@@ -128,15 +180,36 @@ async fn every_curl_example_runs_and_gets_the_status_it_shows() {
             if lang != "bash" || !text.trim_start().starts_with("curl") {
                 continue;
             }
-            let (next_lang, response) = blocks.get(i + 1).unwrap_or_else(|| panic!("{slug}: a curl example without its response"));
-            assert_eq!(next_lang, "http", "{slug}: the response follows the example");
-            let expected: u16 = response.split_whitespace().nth(1).and_then(|s| s.parse().ok()).expect("an HTTP status line");
+            let (next_lang, response) = blocks
+                .get(i + 1)
+                .unwrap_or_else(|| panic!("{slug}: a curl example without its response"));
+            assert_eq!(
+                next_lang, "http",
+                "{slug}: the response follows the example"
+            );
+            let expected: u16 = response
+                .split_whitespace()
+                .nth(1)
+                .and_then(|s| s.parse().ok())
+                .expect("an HTTP status line");
             let command = text
                 .replace("https://api.autotechjobs.co.uk", &app.address)
                 .replace("YOUR_API_KEY", &key)
                 .replacen("curl", "curl -s -o /dev/null -w '%{http_code}'", 1);
-            let output = std::process::Command::new("sh").arg("-c").arg(&command).output().unwrap();
-            let status: u16 = String::from_utf8_lossy(&output.stdout).trim().parse().unwrap_or(0);
+            // Off the test's runtime: the server's database pool lives on it.
+            let output = tokio::task::spawn_blocking(move || {
+                std::process::Command::new("sh")
+                    .arg("-c")
+                    .arg(&command)
+                    .output()
+                    .unwrap()
+            })
+            .await
+            .unwrap();
+            let status: u16 = String::from_utf8_lossy(&output.stdout)
+                .trim()
+                .parse()
+                .unwrap_or(0);
             assert_eq!(status, expected, "{slug}: {text}");
             ran += 1;
         }
@@ -152,17 +225,26 @@ async fn the_errors_page_lists_exactly_the_codes_the_api_can_produce() {
     let table = &page[table_start..page[table_start..].find("</table>").unwrap() + table_start];
     let on_page: HashSet<String> = attribute_values(table, "<tr id").into_iter().collect();
     let on_page: HashSet<String> = if on_page.is_empty() {
-        table.match_indices("<tr id=\"").map(|(i, _)| {
-            let s = i + 8;
-            table[s..s + table[s..].find('"').unwrap()].to_owned()
-        }).collect()
+        table
+            .match_indices("<tr id=\"")
+            .map(|(i, _)| {
+                let s = i + 8;
+                table[s..s + table[s..].find('"').unwrap()].to_owned()
+            })
+            .collect()
     } else {
         on_page
     };
-    let in_code: HashSet<String> = ProblemCode::ALL.iter().map(|c| c.as_str().to_owned()).collect();
+    let in_code: HashSet<String> = ProblemCode::ALL
+        .iter()
+        .map(|c| c.as_str().to_owned())
+        .collect();
     assert_eq!(on_page, in_code);
     for code in ProblemCode::ALL {
-        assert!(table.contains(&format!("<td>{}</td>", code.status().as_u16())), "{code:?} status shown");
+        assert!(
+            table.contains(&format!("<td>{}</td>", code.status().as_u16())),
+            "{code:?} status shown"
+        );
     }
 }
 
@@ -180,18 +262,28 @@ async fn the_permissions_page_is_rendered_from_the_enforced_table() {
             let s = i + 19;
             let account = table[s..s + table[s..].find('"').unwrap()].to_owned();
             let p = table[s..].find("data-permission=\"").unwrap() + s + 17;
-            (account, table[p..p + table[p..].find('"').unwrap()].to_owned())
+            (
+                account,
+                table[p..p + table[p..].find('"').unwrap()].to_owned(),
+            )
         })
         .collect();
     let rows: Vec<&str> = table.split("<tr><td><code>").skip(1).collect();
     assert_eq!(rows.len(), Action::ALL.len());
     for (row, action) in rows.iter().zip(Action::ALL) {
-        let cells: Vec<bool> = row.match_indices("data-allowed=\"").map(|(i, _)| row[i + 14..].starts_with("true")).collect();
+        let cells: Vec<bool> = row
+            .match_indices("data-allowed=\"")
+            .map(|(i, _)| row[i + 14..].starts_with("true"))
+            .collect();
         assert_eq!(cells.len(), headers.len());
         for ((account, permission), shown) in headers.iter().zip(cells) {
             let account: AccountType = account.parse().unwrap();
             let permission: Permission = permission.parse().unwrap();
-            assert_eq!(allows(account, permission, *action), shown, "{action:?} {account} {permission}");
+            assert_eq!(
+                allows(account, permission, *action),
+                shown,
+                "{action:?} {account} {permission}"
+            );
         }
     }
     for p in Permission::ALL {
@@ -203,7 +295,10 @@ async fn the_permissions_page_is_rendered_from_the_enforced_table() {
 async fn the_authentication_page_honours_the_seed_page() {
     let app = TestApp::spawn().await;
     let page = app.browser().get_html("/docs/authentication").await;
-    let text = strip_tags(&page).replace('\u{2019}', "'").replace('\u{201c}', "\"").replace('\u{201d}', "\"");
+    let text = strip_tags(&page)
+        .replace('\u{2019}', "'")
+        .replace('\u{201c}', "\"")
+        .replace('\u{201d}', "\"");
     for phrase in [
         "Authorization: Bearer YOUR_API_KEY",
         "Never share your API keys or include them in client-side code",
@@ -238,15 +333,26 @@ async fn the_authentication_page_honours_the_seed_page() {
         "OAuth 2.0",
         "Coming soon",
     ] {
-        assert!(text.to_lowercase().contains(&phrase.to_lowercase()), "missing: {phrase}");
+        assert!(
+            text.to_lowercase().contains(&phrase.to_lowercase()),
+            "missing: {phrase}"
+        );
     }
-    assert!(page.contains("href=\"/account/settings/developer\""), "links to the real Developer tab");
+    assert!(
+        page.contains("href=\"/account/settings/developer\""),
+        "links to the real Developer tab"
+    );
     // The UI says what the docs say.
     let (browser, _) = app.signed_in(AccountType::Employer).await;
     let tab = browser.get_html("/account/settings/developer").await;
     assert!(tab.contains("Generate API Key"));
     browser.generate_key(&KeyRequest::default()).await;
-    assert!(browser.get_html("/account/settings/developer").await.contains("Revoke Key"));
+    assert!(
+        browser
+            .get_html("/account/settings/developer")
+            .await
+            .contains("Revoke Key")
+    );
 }
 
 #[tokio::test]
@@ -255,19 +361,42 @@ async fn docs_are_public_cacheable_and_rendered_with_highlighting() {
     let browser = app.browser();
     let r = browser.get("/docs/getting-started").await;
     assert_eq!(r.status(), StatusCode::OK);
-    assert!(r.headers().get("set-cookie").is_none(), "no session for readers");
+    assert!(
+        r.headers().get("set-cookie").is_none(),
+        "no session for readers"
+    );
     let etag = r.headers()["etag"].to_str().unwrap().to_owned();
     let body = r.text().await.unwrap();
-    assert!(body.contains("tok-str"), "code is highlighted on the server");
+    assert!(
+        body.contains("tok-str"),
+        "code is highlighted on the server"
+    );
     assert!(body.contains("code-copy"), "code blocks have a copy button");
     assert!(body.contains("Last updated"));
-    let again = browser.client.get(browser.url("/docs/getting-started")).header("if-none-match", etag).send().await.unwrap();
+    let again = browser
+        .client
+        .get(browser.url("/docs/getting-started"))
+        .header("if-none-match", etag)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
     let reference = browser.get_html("/docs/api-reference").await;
-    for route in ["GET /v1/jobs", "POST /v1/jobs/{id}/applications", "GET /v1/partner/jobs", "DELETE /v1/applications/{id}"] {
-        assert!(reference.contains(&route.replace('{', "{").to_string()), "reference has {route}");
+    for route in [
+        "GET /v1/jobs",
+        "POST /v1/jobs/{id}/applications",
+        "GET /v1/partner/jobs",
+        "DELETE /v1/applications/{id}",
+    ] {
+        assert!(
+            reference.contains(&route.replace('{', "{").to_string()),
+            "reference has {route}"
+        );
     }
     assert!(reference.contains("per_page"));
     let limits = browser.get_html("/docs/rate-limits").await;
-    assert!(limits.contains("1000") && !limits.contains("{{limit"), "limits come from the configuration");
+    assert!(
+        limits.contains("1000") && !limits.contains("{{limit"),
+        "limits come from the configuration"
+    );
 }

@@ -65,13 +65,18 @@ async fn fresh_database(dir: &std::path::Path) -> String {
     match std::env::var("ATJ_TEST_DATABASE_URL") {
         Ok(admin_url) if !admin_url.is_empty() => {
             let name = format!("atj_test_{}", autotechjobs::domain::random_token(16));
-            let admin = Database::connect(&admin_url).await.expect("PostgreSQL is reachable");
+            let admin = Database::connect(&admin_url)
+                .await
+                .expect("PostgreSQL is reachable");
             admin
                 .execute_unprepared(&format!("CREATE DATABASE {name}"))
                 .await
                 .expect("create a test database");
             admin.close().await.ok();
-            let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin_url);
+            let base = admin_url
+                .rsplit_once('/')
+                .map(|(b, _)| b)
+                .unwrap_or(&admin_url);
             format!("{base}/{name}")
         }
         _ => format!("sqlite://{}/test.db?mode=rwc", dir.display()),
@@ -107,7 +112,12 @@ impl TestApp {
         let address = format!("http://127.0.0.1:{}", app.port());
         let state = app.state().clone();
         tokio::spawn(app.run_until_stopped());
-        TestApp { address, state, database_url, _dir: dir }
+        TestApp {
+            address,
+            state,
+            database_url,
+            _dir: dir,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -128,11 +138,19 @@ impl TestApp {
 
     /// An API client holding a key (no cookies).
     pub fn api(&self, key: &str) -> Api {
-        Api { client: plain_client(), base: self.address.clone(), key: Some(key.to_owned()) }
+        Api {
+            client: plain_client(),
+            base: self.address.clone(),
+            key: Some(key.to_owned()),
+        }
     }
 
     pub fn anonymous_api(&self) -> Api {
-        Api { client: plain_client(), base: self.address.clone(), key: None }
+        Api {
+            client: plain_client(),
+            base: self.address.clone(),
+            key: None,
+        }
     }
 
     /// An account created the way the CLI does it (admins have no sign-up).
@@ -171,7 +189,11 @@ impl TestApp {
 
     /// Writes buffered key usage now instead of waiting for the next second.
     pub async fn flush_usage(&self) {
-        self.state.usage.flush(&self.state.db).await.expect("usage flushed");
+        self.state
+            .usage
+            .flush(&self.state.db)
+            .await
+            .expect("usage flushed");
     }
 
     /// Runs SQL and returns the first column of the first row as i64.
@@ -190,7 +212,10 @@ impl TestApp {
 }
 
 fn plain_client() -> reqwest::Client {
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
 }
 
 #[derive(Debug, Clone)]
@@ -243,7 +268,12 @@ pub struct KeyRequest<'a> {
 
 impl Default for KeyRequest<'_> {
     fn default() -> Self {
-        KeyRequest { description: "Production App", permission: "read_only", expires_in_days: "90", environment: "live" }
+        KeyRequest {
+            description: "Production App",
+            permission: "read_only",
+            expires_in_days: "90",
+            environment: "live",
+        }
     }
 }
 
@@ -268,7 +298,12 @@ impl Browser {
     }
 
     pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Response {
-        self.client.post(self.url(path)).form(fields).send().await.expect("POST")
+        self.client
+            .post(self.url(path))
+            .form(fields)
+            .send()
+            .await
+            .expect("POST")
     }
 
     /// POSTs a form with the CSRF token taken from `form_page`.
@@ -290,7 +325,14 @@ impl Browser {
                     ("email", &user.email),
                     ("password", PASSWORD),
                     ("account_type", account_type.as_str()),
-                    ("company_name", if account_type == AccountType::Employer { &user.company } else { "" }),
+                    (
+                        "company_name",
+                        if account_type == AccountType::Employer {
+                            &user.company
+                        } else {
+                            ""
+                        },
+                    ),
                 ],
             )
             .await;
@@ -299,7 +341,12 @@ impl Browser {
     }
 
     pub async fn sign_in(&self, email: &str, password: &str) -> Response {
-        self.submit("/sign-in", "/sign-in", &[("email", email), ("password", password)]).await
+        self.submit(
+            "/sign-in",
+            "/sign-in",
+            &[("email", email), ("password", password)],
+        )
+        .await
     }
 
     /// Submits the generate form; returns the response (reveal page or 422).
@@ -329,14 +376,20 @@ impl Browser {
     }
 
     pub async fn key_with(&self, permission: &str) -> String {
-        self.generate_key(&KeyRequest { permission, ..KeyRequest::default() }).await
+        self.generate_key(&KeyRequest {
+            permission,
+            ..KeyRequest::default()
+        })
+        .await
     }
 
     /// The id of the key whose hint ends like `key` does, from the list.
     pub async fn key_id(&self, key: &str) -> String {
         let page = self.get_html("/account/settings/developer").await;
         let tail = &key[key.len() - 4..];
-        let hint_at = page.find(&format!("\u{2026}{tail}</code>")).expect("key listed");
+        let hint_at = page
+            .find(&format!("\u{2026}{tail}</code>"))
+            .expect("key listed");
         let row_start = page[..hint_at].rfind("id=\"key-").expect("row id") + "id=\"key-".len();
         page[row_start..row_start + 36].to_owned()
     }
@@ -357,22 +410,42 @@ impl Api {
     }
 
     pub async fn get(&self, path: &str) -> Response {
-        self.with_auth(self.client.get(format!("{}{path}", self.base))).send().await.unwrap()
+        self.with_auth(self.client.get(format!("{}{path}", self.base)))
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn delete(&self, path: &str) -> Response {
-        self.with_auth(self.client.delete(format!("{}{path}", self.base))).send().await.unwrap()
+        self.with_auth(self.client.delete(format!("{}{path}", self.base)))
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> Response {
-        self.with_auth(self.client.post(format!("{}{path}", self.base))).json(body).send().await.unwrap()
+        self.with_auth(self.client.post(format!("{}{path}", self.base)))
+            .json(body)
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn patch_json(&self, path: &str, body: &serde_json::Value) -> Response {
-        self.with_auth(self.client.patch(format!("{}{path}", self.base))).json(body).send().await.unwrap()
+        self.with_auth(self.client.patch(format!("{}{path}", self.base)))
+            .json(body)
+            .send()
+            .await
+            .unwrap()
     }
 
-    pub async fn raw(&self, method: reqwest::Method, path: &str, headers: HeaderMap, body: Vec<u8>) -> Response {
+    pub async fn raw(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        headers: HeaderMap,
+        body: Vec<u8>,
+    ) -> Response {
         self.with_auth(self.client.request(method, format!("{}{path}", self.base)))
             .headers(headers)
             .body(body)
@@ -396,7 +469,10 @@ pub fn new_job() -> serde_json::Value {
 
 pub async fn problem(response: Response) -> serde_json::Value {
     assert_eq!(
-        response.headers().get("content-type").and_then(|v| v.to_str().ok()),
+        response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
         Some("application/problem+json"),
         "errors are problem+json"
     );
@@ -409,7 +485,10 @@ pub mod tempfile_dir {
 
     impl TempDir {
         pub fn new() -> Self {
-            let path = std::env::temp_dir().join(format!("atj-test-{}", autotechjobs::domain::random_token(16)));
+            let path = std::env::temp_dir().join(format!(
+                "atj-test-{}",
+                autotechjobs::domain::random_token(16)
+            ));
             std::fs::create_dir_all(&path).unwrap();
             TempDir(path)
         }

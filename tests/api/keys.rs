@@ -11,20 +11,61 @@ async fn each_generate_field_is_validated_and_kept() {
     let (browser, _) = app.signed_in(AccountType::Employer).await;
     let long = "d".repeat(101);
     let cases = [
-        (KeyRequest { description: "   ", ..KeyRequest::default() }, "description", "Describe what the key is for"),
-        (KeyRequest { description: &long, ..KeyRequest::default() }, "description", "at most 100 characters"),
-        (KeyRequest { permission: "superuser", ..KeyRequest::default() }, "permission", "Choose a permission level"),
-        (KeyRequest { expires_in_days: "45", ..KeyRequest::default() }, "expires_in_days", "Choose 7, 30, 90 or 365 days"),
-        (KeyRequest { environment: "staging", ..KeyRequest::default() }, "environment", "Choose live or test"),
+        (
+            KeyRequest {
+                description: "   ",
+                ..KeyRequest::default()
+            },
+            "description",
+            "Describe what the key is for",
+        ),
+        (
+            KeyRequest {
+                description: &long,
+                ..KeyRequest::default()
+            },
+            "description",
+            "at most 100 characters",
+        ),
+        (
+            KeyRequest {
+                permission: "superuser",
+                ..KeyRequest::default()
+            },
+            "permission",
+            "Choose a permission level",
+        ),
+        (
+            KeyRequest {
+                expires_in_days: "45",
+                ..KeyRequest::default()
+            },
+            "expires_in_days",
+            "Choose 7, 30, 90 or 365 days",
+        ),
+        (
+            KeyRequest {
+                environment: "staging",
+                ..KeyRequest::default()
+            },
+            "environment",
+            "Choose live or test",
+        ),
     ];
     for (request, field, message) in cases {
         let r = browser.generate_key_response(&request).await;
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{field}");
         let page = r.text().await.unwrap();
         assert!(page.contains(message), "{field}: {message}");
-        assert!(page.contains(&format!("id=\"{field}-error\"")), "{field}: error tied to the field");
+        assert!(
+            page.contains(&format!("id=\"{field}-error\"")),
+            "{field}: error tied to the field"
+        );
         if field != "description" {
-            assert!(page.contains("value=\"Production App\""), "{field}: description kept");
+            assert!(
+                page.contains("value=\"Production App\""),
+                "{field}: description kept"
+            );
         }
     }
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM api_keys").await, 0);
@@ -34,17 +75,46 @@ async fn each_generate_field_is_validated_and_kept() {
 async fn the_permission_ceiling_follows_the_account_type() {
     let app = TestApp::spawn().await;
     for (account_type, allowed, refused) in [
-        (AccountType::Developer, vec!["read_only"], vec!["standard", "partner"]),
-        (AccountType::Candidate, vec!["read_only", "standard"], vec!["partner"]),
-        (AccountType::Employer, vec!["read_only", "standard"], vec!["partner"]),
+        (
+            AccountType::Developer,
+            vec!["read_only"],
+            vec!["standard", "partner"],
+        ),
+        (
+            AccountType::Candidate,
+            vec!["read_only", "standard"],
+            vec!["partner"],
+        ),
+        (
+            AccountType::Employer,
+            vec!["read_only", "standard"],
+            vec!["partner"],
+        ),
     ] {
         let (browser, _) = app.signed_in(account_type).await;
         let page = browser.get_html("/account/settings/developer").await;
         for permission in &refused {
-            assert!(page.contains(&format!("value=\"{permission}\" disabled")), "{account_type}: {permission} offered disabled");
-            let r = browser.generate_key_response(&KeyRequest { permission, ..KeyRequest::default() }).await;
-            assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{account_type} {permission}");
-            assert!(r.text().await.unwrap().contains("Your account cannot create"));
+            assert!(
+                page.contains(&format!("value=\"{permission}\" disabled")),
+                "{account_type}: {permission} offered disabled"
+            );
+            let r = browser
+                .generate_key_response(&KeyRequest {
+                    permission,
+                    ..KeyRequest::default()
+                })
+                .await;
+            assert_eq!(
+                r.status(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{account_type} {permission}"
+            );
+            assert!(
+                r.text()
+                    .await
+                    .unwrap()
+                    .contains("Your account cannot create")
+            );
         }
         for permission in &allowed {
             let key = browser.key_with(permission).await;
@@ -70,34 +140,62 @@ async fn a_key_is_revealed_exactly_once() {
         ("expires_in_days", "30"),
         ("environment", "live"),
     ];
-    let r = browser.post_form("/account/settings/developer/keys", &form).await;
+    let r = browser
+        .post_form("/account/settings/developer/keys", &form)
+        .await;
     assert_eq!(r.status(), StatusCode::OK);
-    assert!(r.headers()["cache-control"].to_str().unwrap().contains("no-store"));
+    assert!(
+        r.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("no-store")
+    );
     let reveal = r.text().await.unwrap();
     let key = revealed_key(&reveal).expect("shown once");
     assert!(ApiKeySecret::parse(&key).is_ok());
     assert!(key.starts_with("atj_live_"));
-    assert!(reveal.contains("won\u{2019}t be able to see it again") || reveal.contains("won&rsquo;t be able to see it again"));
+    assert!(
+        reveal.contains("won\u{2019}t be able to see it again")
+            || reveal.contains("won&rsquo;t be able to see it again")
+    );
     assert!(reveal.contains("data-copy-target=\"new-key\""));
-    assert!(reveal.contains("ATJ_API_KEY"), "suggests an environment variable");
+    assert!(
+        reveal.contains("ATJ_API_KEY"),
+        "suggests an environment variable"
+    );
 
     // Not in the list, not on reload.
     for _ in 0..2 {
         let list = browser.get_html("/account/settings/developer").await;
         assert!(!list.contains(&key));
         assert!(list.contains("Production App"));
-        assert!(list.contains(&format!("\u{2026}{}", &key[key.len() - 4..])), "hint shown");
+        assert!(
+            list.contains(&format!("\u{2026}{}", &key[key.len() - 4..])),
+            "hint shown"
+        );
     }
     // A resubmitted form mints nothing and shows nothing.
-    let again = browser.post_form("/account/settings/developer/keys", &form).await;
+    let again = browser
+        .post_form("/account/settings/developer/keys", &form)
+        .await;
     assert_eq!(again.status(), StatusCode::SEE_OTHER);
     let after = browser.get_html("/account/settings/developer").await;
     assert!(after.contains("already submitted"));
     assert!(!after.contains(&key));
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM api_keys").await, 1);
     // Not in the security log or the session either.
-    assert!(!browser.get_html("/account/settings/security").await.contains(&key));
-    let state_hits = app.count(&format!("SELECT COUNT(*) AS n FROM sessions WHERE state LIKE '%{}%'", &key[9..])).await;
+    assert!(
+        !browser
+            .get_html("/account/settings/security")
+            .await
+            .contains(&key)
+    );
+    let state_hits = app
+        .count(&format!(
+            "SELECT COUNT(*) AS n FROM sessions WHERE state LIKE '%{}%'",
+            &key[9..]
+        ))
+        .await;
     assert_eq!(state_hits, 0);
     // The key works.
     assert_eq!(app.api(&key).get("/v1/me").await.status(), StatusCode::OK);
@@ -107,22 +205,51 @@ async fn a_key_is_revealed_exactly_once() {
 async fn the_list_shows_every_key_state() {
     let app = TestApp::spawn().await;
     let (browser, _) = app.signed_in(AccountType::Employer).await;
-    let active = browser.generate_key(&KeyRequest { description: "Active one", expires_in_days: "0", ..KeyRequest::default() }).await;
-    let soon = browser.generate_key(&KeyRequest { description: "Soon one", expires_in_days: "7", environment: "test", ..KeyRequest::default() }).await;
-    let revoked = browser.generate_key(&KeyRequest { description: "Revoked one", ..KeyRequest::default() }).await;
+    let active = browser
+        .generate_key(&KeyRequest {
+            description: "Active one",
+            expires_in_days: "0",
+            ..KeyRequest::default()
+        })
+        .await;
+    let soon = browser
+        .generate_key(&KeyRequest {
+            description: "Soon one",
+            expires_in_days: "7",
+            environment: "test",
+            ..KeyRequest::default()
+        })
+        .await;
+    let revoked = browser
+        .generate_key(&KeyRequest {
+            description: "Revoked one",
+            ..KeyRequest::default()
+        })
+        .await;
     let id = browser.key_id(&revoked).await;
-    let token = browser.csrf(&format!("/account/settings/developer/keys/{id}/revoke")).await;
+    let token = browser
+        .csrf(&format!("/account/settings/developer/keys/{id}/revoke"))
+        .await;
     browser
-        .post_form(&format!("/account/settings/developer/keys/{id}/revoke"), &[("csrf_token", &token), ("reason", "Leaked in CI logs")])
+        .post_form(
+            &format!("/account/settings/developer/keys/{id}/revoke"),
+            &[("csrf_token", &token), ("reason", "Leaked in CI logs")],
+        )
         .await;
     app.api(&active).get("/v1/me").await;
     app.flush_usage().await;
     let page = browser.get_html("/account/settings/developer").await;
-    let (active_part, inactive_part) = page.split_at(page.find("Revoked and expired keys").expect("revoked keys listed apart"));
+    let (active_part, inactive_part) = page.split_at(
+        page.find("Revoked and expired keys")
+            .expect("revoked keys listed apart"),
+    );
     assert!(active_part.contains("Active one") && active_part.contains("Soon one"));
     assert!(inactive_part.contains("Revoked one") && inactive_part.contains("Leaked in CI logs"));
     assert!(active_part.contains("badge-expiring") && active_part.contains("Expires soon"));
-    assert!(active_part.contains("Never"), "never-expiring and never-used keys say so");
+    assert!(
+        active_part.contains("Never"),
+        "never-expiring and never-used keys say so"
+    );
     assert!(active_part.contains("127.0.0.1"), "last used IP");
     assert!(active_part.contains("badge-test"));
     assert!(active_part.contains("class=\"sparkline\""));
@@ -133,36 +260,75 @@ async fn the_list_shows_every_key_state() {
 async fn revoking_needs_confirmation_and_takes_effect_on_the_next_request() {
     let app = TestApp::spawn().await;
     let (browser, _) = app.signed_in(AccountType::Developer).await;
-    let key = browser.generate_key(&KeyRequest { description: "Staging worker", ..KeyRequest::default() }).await;
+    let key = browser
+        .generate_key(&KeyRequest {
+            description: "Staging worker",
+            ..KeyRequest::default()
+        })
+        .await;
     let api = app.api(&key);
     assert_eq!(api.get("/v1/jobs").await.status(), StatusCode::OK);
     let id = browser.key_id(&key).await;
-    let confirm = browser.get_html(&format!("/account/settings/developer/keys/{id}/revoke")).await;
-    assert!(confirm.contains("Revoke &ldquo;Staging worker&rdquo;?") || confirm.contains("Staging worker"));
+    let confirm = browser
+        .get_html(&format!("/account/settings/developer/keys/{id}/revoke"))
+        .await;
+    assert!(
+        confirm.contains("Revoke &ldquo;Staging worker&rdquo;?")
+            || confirm.contains("Staging worker")
+    );
     assert!(confirm.contains("Revoke Key"));
     let token = hidden_field(&confirm, "csrf_token").unwrap();
-    let r = browser.post_form(&format!("/account/settings/developer/keys/{id}/revoke"), &[("csrf_token", &token), ("reason", "")]).await;
+    let r = browser
+        .post_form(
+            &format!("/account/settings/developer/keys/{id}/revoke"),
+            &[("csrf_token", &token), ("reason", "")],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let r = api.get("/v1/jobs").await;
-    assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "revoked on the very next request");
-    assert!(r.headers()["www-authenticate"].to_str().unwrap().contains("invalid_token"));
+    assert_eq!(
+        r.status(),
+        StatusCode::UNAUTHORIZED,
+        "revoked on the very next request"
+    );
+    assert!(
+        r.headers()["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .contains("invalid_token")
+    );
     let log = browser.get_html("/account/settings/security").await;
     assert!(log.contains("API key revoked"));
     assert!(log.contains("Revoked API key used"));
     // A second revoke is refused politely.
-    let r = browser.post_form(&format!("/account/settings/developer/keys/{id}/revoke"), &[("csrf_token", &token)]).await;
+    let r = browser
+        .post_form(
+            &format!("/account/settings/developer/keys/{id}/revoke"),
+            &[("csrf_token", &token)],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
 }
 
-async fn roll(browser: &crate::helpers::Browser, key: &str, grace: &str) -> (reqwest::StatusCode, String) {
+async fn roll(
+    browser: &crate::helpers::Browser,
+    key: &str,
+    grace: &str,
+) -> (reqwest::StatusCode, String) {
     let id = browser.key_id(key).await;
-    let page = browser.get_html(&format!("/account/settings/developer/keys/{id}/roll")).await;
+    let page = browser
+        .get_html(&format!("/account/settings/developer/keys/{id}/roll"))
+        .await;
     let csrf = hidden_field(&page, "csrf_token").unwrap();
     let form_token = hidden_field(&page, "form_token").unwrap();
     let r = browser
         .post_form(
             &format!("/account/settings/developer/keys/{id}/roll"),
-            &[("csrf_token", &csrf), ("form_token", &form_token), ("grace_hours", grace)],
+            &[
+                ("csrf_token", &csrf),
+                ("form_token", &form_token),
+                ("grace_hours", grace),
+            ],
         )
         .await;
     (r.status(), r.text().await.unwrap())
@@ -172,20 +338,35 @@ async fn roll(browser: &crate::helpers::Browser, key: &str, grace: &str) -> (req
 async fn rolling_without_grace_stops_the_old_key_at_once() {
     let app = TestApp::spawn().await;
     let (browser, _) = app.signed_in(AccountType::Employer).await;
-    let old = browser.generate_key(&KeyRequest { description: "Mobile backend", permission: "standard", environment: "test", ..KeyRequest::default() }).await;
+    let old = browser
+        .generate_key(&KeyRequest {
+            description: "Mobile backend",
+            permission: "standard",
+            environment: "test",
+            ..KeyRequest::default()
+        })
+        .await;
     let (status, page) = roll(&browser, &old, "0").await;
     assert_eq!(status, StatusCode::OK);
     let new = revealed_key(&page).expect("replacement revealed once");
     assert_ne!(new, old);
     assert!(new.starts_with("atj_test_"), "same environment");
-    assert_eq!(app.api(&old).get("/v1/me").await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.api(&old).get("/v1/me").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
     let me: serde_json::Value = app.api(&new).get("/v1/me").await.json().await.unwrap();
     assert_eq!(me["key"]["description"], "Mobile backend");
     assert_eq!(me["key"]["permission"], "standard");
     let list = browser.get_html("/account/settings/developer").await;
     assert!(list.contains("Replaces Mobile backend"));
     assert!(list.contains("Replaced by Mobile backend"));
-    assert!(browser.get_html("/account/settings/security").await.contains("API key rolled"));
+    assert!(
+        browser
+            .get_html("/account/settings/security")
+            .await
+            .contains("API key rolled")
+    );
 }
 
 #[tokio::test]
@@ -196,7 +377,11 @@ async fn rolling_with_grace_keeps_the_old_key_working_until_it_ends() {
     let (status, page) = roll(&browser, &old, "24").await;
     assert_eq!(status, StatusCode::OK);
     let new = revealed_key(&page).unwrap();
-    assert_eq!(app.api(&old).get("/v1/me").await.status(), StatusCode::OK, "old key in its grace period");
+    assert_eq!(
+        app.api(&old).get("/v1/me").await.status(),
+        StatusCode::OK,
+        "old key in its grace period"
+    );
     assert_eq!(app.api(&new).get("/v1/me").await.status(), StatusCode::OK);
     let hours_left = app
         .count("SELECT COUNT(*) AS n FROM api_keys WHERE rolled_from IS NULL AND revoked_at IS NULL AND expires_at IS NOT NULL")
@@ -205,7 +390,10 @@ async fn rolling_with_grace_keeps_the_old_key_working_until_it_ends() {
     // When the grace ends, the old key stops (after the sub-second cache).
     expire_key(&app, &old).await;
     tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
-    assert_eq!(app.api(&old).get("/v1/me").await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.api(&old).get("/v1/me").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
     assert_eq!(app.api(&new).get("/v1/me").await.status(), StatusCode::OK);
     // Rolling twice from the same form mints one key.
     let (status, _) = roll(&browser, &new, "1").await;
@@ -218,7 +406,10 @@ async fn expire_key(app: &TestApp, key: &str) {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let hash = ApiKeySecret::parse(key).unwrap().hash();
     api_key::Entity::update_many()
-        .col_expr(api_key::Column::ExpiresAt, Expr::value(autotechjobs::time_fmt::now() - time::Duration::seconds(1)))
+        .col_expr(
+            api_key::Column::ExpiresAt,
+            Expr::value(autotechjobs::time_fmt::now() - time::Duration::seconds(1)),
+        )
         .filter(api_key::Column::KeyHash.eq(hash))
         .exec(&app.state.db)
         .await
@@ -229,13 +420,23 @@ async fn expire_key(app: &TestApp, key: &str) {
 async fn expired_keys_are_refused_and_logged() {
     let app = TestApp::spawn().await;
     let (browser, _) = app.signed_in(AccountType::Candidate).await;
-    let key = browser.generate_key(&KeyRequest { expires_in_days: "7", ..KeyRequest::default() }).await;
+    let key = browser
+        .generate_key(&KeyRequest {
+            expires_in_days: "7",
+            ..KeyRequest::default()
+        })
+        .await;
     expire_key(&app, &key).await;
     // Past the in-memory cache's lifetime too.
     tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
     let r = app.api(&key).get("/v1/jobs").await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
-    assert!(browser.get_html("/account/settings/security").await.contains("Expired API key used"));
+    assert!(
+        browser
+            .get_html("/account/settings/security")
+            .await
+            .contains("Expired API key used")
+    );
     let list = browser.get_html("/account/settings/developer").await;
     assert!(list.contains("badge-expired"));
 }
@@ -244,15 +445,39 @@ async fn expired_keys_are_refused_and_logged() {
 async fn another_account_cannot_see_revoke_or_roll_my_key() {
     let app = TestApp::spawn().await;
     let (owner, _) = app.signed_in(AccountType::Employer).await;
-    let key = owner.generate_key(&KeyRequest { description: "Owner key", ..KeyRequest::default() }).await;
+    let key = owner
+        .generate_key(&KeyRequest {
+            description: "Owner key",
+            ..KeyRequest::default()
+        })
+        .await;
     let id = owner.key_id(&key).await;
     let (intruder, _) = app.signed_in(AccountType::Employer).await;
-    assert!(!intruder.get_html("/account/settings/developer").await.contains("Owner key"));
-    for path in [format!("/account/settings/developer/keys/{id}/revoke"), format!("/account/settings/developer/keys/{id}/roll")] {
-        assert_eq!(intruder.get(&path).await.status(), StatusCode::NOT_FOUND, "GET {path}");
+    assert!(
+        !intruder
+            .get_html("/account/settings/developer")
+            .await
+            .contains("Owner key")
+    );
+    for path in [
+        format!("/account/settings/developer/keys/{id}/revoke"),
+        format!("/account/settings/developer/keys/{id}/roll"),
+    ] {
+        assert_eq!(
+            intruder.get(&path).await.status(),
+            StatusCode::NOT_FOUND,
+            "GET {path}"
+        );
         let token = intruder.csrf("/account/settings").await;
         let r = intruder
-            .post_form(&path, &[("csrf_token", &token), ("grace_hours", "0"), ("form_token", "00112233445566778899aabbccddeeff")])
+            .post_form(
+                &path,
+                &[
+                    ("csrf_token", &token),
+                    ("grace_hours", "0"),
+                    ("form_token", "00112233445566778899aabbccddeeff"),
+                ],
+            )
             .await;
         assert_eq!(r.status(), StatusCode::NOT_FOUND, "POST {path}");
     }
@@ -277,5 +502,10 @@ async fn last_used_appears_on_the_developer_tab_after_a_call() {
     assert!(after.contains("127.0.0.1"));
     assert!(after.contains("just now"));
     assert_eq!(app.count("SELECT use_count AS n FROM api_keys").await, 3);
-    assert!(browser.get_html("/account/settings/security").await.contains("API key used from a new IP address"));
+    assert!(
+        browser
+            .get_html("/account/settings/security")
+            .await
+            .contains("API key used from a new IP address")
+    );
 }

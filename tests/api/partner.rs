@@ -15,19 +15,30 @@ async fn request_partner(browser: &Browser) -> reqwest::Response {
         .submit(
             "/account/settings/developer/partner",
             "/account/settings/developer/partner",
-            &[("company", "Gearbox ATS Ltd"), ("website", "https://gearbox-ats.example"), ("use_case", USE_CASE)],
+            &[
+                ("company", "Gearbox ATS Ltd"),
+                ("website", "https://gearbox-ats.example"),
+                ("use_case", USE_CASE),
+            ],
         )
         .await
 }
 
 async fn decide(admin: &Browser, decision: &str, note: &str) -> reqwest::Response {
-    let queue = admin.get_html("/admin/partner-requests?status=pending").await;
+    let queue = admin
+        .get_html("/admin/partner-requests?status=pending")
+        .await;
     let marker = "/admin/partner-requests/";
-    let start = queue.find(&format!("{marker}")).expect("a pending request") ;
+    let start = queue.find(&format!("{marker}")).expect("a pending request");
     let id_start = queue[start..].find(marker).unwrap() + start + marker.len();
     let id = &queue[id_start..id_start + 36];
     let token = hidden_field(&queue, "csrf_token").unwrap();
-    admin.post_form(&format!("/admin/partner-requests/{id}/{decision}"), &[("csrf_token", &token), ("note", note)]).await
+    admin
+        .post_form(
+            &format!("/admin/partner-requests/{id}/{decision}"),
+            &[("csrf_token", &token), ("note", note)],
+        )
+        .await
 }
 
 #[tokio::test]
@@ -41,14 +52,25 @@ async fn request_approve_partner_key_and_feed() {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let tab = browser.get_html("/account/settings/developer").await;
     assert!(tab.contains("badge-pending"));
-    assert!(!tab.contains("href=\"/account/settings/developer/partner\""), "one open request at a time");
+    assert!(
+        !tab.contains("href=\"/account/settings/developer/partner\""),
+        "one open request at a time"
+    );
     let r = request_partner(&browser).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(app.count("SELECT COUNT(*) AS n FROM partner_requests").await, 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) AS n FROM partner_requests")
+            .await,
+        1
+    );
 
     let (admin, _) = app.signed_in(AccountType::Admin).await;
     let queue = admin.get_html("/admin/partner-requests").await;
-    assert!(queue.contains("Gearbox ATS Ltd") && queue.contains(&user.email) && queue.contains(USE_CASE));
+    assert!(
+        queue.contains("Gearbox ATS Ltd")
+            && queue.contains(&user.email)
+            && queue.contains(USE_CASE)
+    );
     assert!(queue.contains("Active keys"));
     let r = decide(&admin, "approve", "").await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
@@ -60,7 +82,12 @@ async fn request_approve_partner_key_and_feed() {
     let r = app.api(&key).get("/v1/partner/jobs").await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.headers()["x-ratelimit-limit"], "1000");
-    assert!(browser.get_html("/account/settings/security").await.contains("Partner access approved"));
+    assert!(
+        browser
+            .get_html("/account/settings/security")
+            .await
+            .contains("Partner access approved")
+    );
 }
 
 #[tokio::test]
@@ -71,14 +98,30 @@ async fn a_rejection_with_its_note_is_shown_to_the_account() {
     let (admin, _) = app.signed_in(AccountType::Admin).await;
     let r = decide(&admin, "reject", "").await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert!(admin.get_html("/admin/partner-requests").await.contains("Write a note"), "a note is required to reject");
-    let r = decide(&admin, "reject", "Please tell us which ATS you integrate with.").await;
+    assert!(
+        admin
+            .get_html("/admin/partner-requests")
+            .await
+            .contains("Write a note"),
+        "a note is required to reject"
+    );
+    let r = decide(
+        &admin,
+        "reject",
+        "Please tell us which ATS you integrate with.",
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let tab = browser.get_html("/account/settings/developer").await;
     assert!(tab.contains("Not approved"));
     assert!(tab.contains("Please tell us which ATS you integrate with."));
     assert!(tab.contains("You can ask again"));
-    assert!(browser.get_html("/account/settings/security").await.contains("Partner access rejected"));
+    assert!(
+        browser
+            .get_html("/account/settings/security")
+            .await
+            .contains("Partner access rejected")
+    );
 }
 
 #[tokio::test]
@@ -89,7 +132,11 @@ async fn the_request_form_is_validated() {
         .submit(
             "/account/settings/developer/partner",
             "/account/settings/developer/partner",
-            &[("company", ""), ("website", "not a url"), ("use_case", "too short")],
+            &[
+                ("company", ""),
+                ("website", "not a url"),
+                ("use_case", "too short"),
+            ],
         )
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -98,18 +145,38 @@ async fn the_request_form_is_validated() {
     assert!(page.contains("starting with https://"));
     assert!(page.contains("at least 10 characters"));
     assert!(page.contains(">too short</textarea>"), "input kept");
-    assert_eq!(app.count("SELECT COUNT(*) AS n FROM partner_requests").await, 0);
+    assert_eq!(
+        app.count("SELECT COUNT(*) AS n FROM partner_requests")
+            .await,
+        0
+    );
 }
 
 #[tokio::test]
 async fn non_partner_keys_cannot_read_the_feed() {
     let app = TestApp::spawn().await;
-    for account_type in [AccountType::Developer, AccountType::Candidate, AccountType::Employer] {
+    for account_type in [
+        AccountType::Developer,
+        AccountType::Candidate,
+        AccountType::Employer,
+    ] {
         let (browser, _) = app.signed_in(account_type).await;
-        let permission = if account_type == AccountType::Developer { "read_only" } else { "standard" };
-        let r = app.api(&browser.key_with(permission).await).get("/v1/partner/jobs").await;
+        let permission = if account_type == AccountType::Developer {
+            "read_only"
+        } else {
+            "standard"
+        };
+        let r = app
+            .api(&browser.key_with(permission).await)
+            .get("/v1/partner/jobs")
+            .await;
         assert_eq!(r.status(), StatusCode::FORBIDDEN);
-        assert!(r.headers()["www-authenticate"].to_str().unwrap().contains("insufficient_scope"));
+        assert!(
+            r.headers()["www-authenticate"]
+                .to_str()
+                .unwrap()
+                .contains("insufficient_scope")
+        );
     }
 }
 
@@ -119,16 +186,32 @@ async fn the_admin_area_is_404_for_everyone_else() {
     let anonymous = app.browser();
     let (developer, _) = app.signed_in(AccountType::Developer).await;
     for browser in [&anonymous, &developer] {
-        for path in ["/admin", "/admin/partner-requests", "/admin/partner-requests?status=pending"] {
-            assert_eq!(browser.get(path).await.status(), StatusCode::NOT_FOUND, "{path}");
+        for path in [
+            "/admin",
+            "/admin/partner-requests",
+            "/admin/partner-requests?status=pending",
+        ] {
+            assert_eq!(
+                browser.get(path).await.status(),
+                StatusCode::NOT_FOUND,
+                "{path}"
+            );
         }
     }
     let token = developer.csrf("/account/settings").await;
     let r = developer
-        .post_form("/admin/partner-requests/01890000-0000-7000-8000-000000000000/approve", &[("csrf_token", &token)])
+        .post_form(
+            "/admin/partner-requests/01890000-0000-7000-8000-000000000000/approve",
+            &[("csrf_token", &token)],
+        )
         .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    assert!(!developer.get_html("/account/settings").await.contains("href=\"/admin/partner-requests\""));
+    assert!(
+        !developer
+            .get_html("/account/settings")
+            .await
+            .contains("href=\"/admin/partner-requests\"")
+    );
 }
 
 #[tokio::test]
@@ -141,10 +224,19 @@ async fn admin_forms_need_the_csrf_token() {
     let start = queue.find("/admin/partner-requests/").unwrap() + "/admin/partner-requests/".len();
     let id = &queue[start..start + 36];
     for decision in ["approve", "reject", "revoke"] {
-        let r = admin.post_form(&format!("/admin/partner-requests/{id}/{decision}"), &[("note", "n")]).await;
+        let r = admin
+            .post_form(
+                &format!("/admin/partner-requests/{id}/{decision}"),
+                &[("note", "n")],
+            )
+            .await;
         assert_eq!(r.status(), StatusCode::FORBIDDEN, "{decision}");
     }
-    assert_eq!(app.count("SELECT COUNT(*) AS n FROM partner_requests WHERE status = 'pending'").await, 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) AS n FROM partner_requests WHERE status = 'pending'")
+            .await,
+        1
+    );
 }
 
 #[tokio::test]
@@ -158,52 +250,105 @@ async fn revoking_partner_status_downgrades_keys_on_the_next_request() {
     let api = app.api(&key);
     assert_eq!(api.get("/v1/partner/jobs").await.status(), StatusCode::OK);
     // Standard writes still work for a partner employer key.
-    assert_eq!(api.post_json("/v1/jobs", &new_job()).await.status(), StatusCode::CREATED);
+    assert_eq!(
+        api.post_json("/v1/jobs", &new_job()).await.status(),
+        StatusCode::CREATED
+    );
 
-    let queue = admin.get_html("/admin/partner-requests?status=approved").await;
+    let queue = admin
+        .get_html("/admin/partner-requests?status=approved")
+        .await;
     let start = queue.find("/revoke\"").expect("a revoke form");
-    let id_start = queue[..start].rfind("/admin/partner-requests/").unwrap() + "/admin/partner-requests/".len();
+    let id_start = queue[..start].rfind("/admin/partner-requests/").unwrap()
+        + "/admin/partner-requests/".len();
     let id = &queue[id_start..id_start + 36];
     let token = hidden_field(&queue, "csrf_token").unwrap();
-    let r = admin.post_form(&format!("/admin/partner-requests/{id}/revoke"), &[("csrf_token", &token), ("note", "Contract ended")]).await;
+    let r = admin
+        .post_form(
+            &format!("/admin/partner-requests/{id}/revoke"),
+            &[("csrf_token", &token), ("note", "Contract ended")],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
 
     let r = api.get("/v1/partner/jobs").await;
-    assert_eq!(r.status(), StatusCode::FORBIDDEN, "on the very next request");
+    assert_eq!(
+        r.status(),
+        StatusCode::FORBIDDEN,
+        "on the very next request"
+    );
     assert_eq!(problem(r).await["code"], "insufficient_scope");
-    assert_eq!(api.post_json("/v1/jobs", &new_job()).await.status(), StatusCode::CREATED, "downgraded to standard, not dead");
+    assert_eq!(
+        api.post_json("/v1/jobs", &new_job()).await.status(),
+        StatusCode::CREATED,
+        "downgraded to standard, not dead"
+    );
     let me: Value = api.get("/v1/me").await.json().await.unwrap();
     assert_eq!(me["key"]["permission"], "standard");
     let tab = browser.get_html("/account/settings/developer").await;
     assert!(tab.contains("Contract ended"), "the owner sees why");
-    assert!(browser.get_html("/account/settings/security").await.contains("Partner access revoked"));
+    assert!(
+        browser
+            .get_html("/account/settings/security")
+            .await
+            .contains("Partner access revoked")
+    );
     let _ = browser.generate_key(&KeyRequest::default()).await;
 }
 
 #[tokio::test]
 async fn the_feed_returns_every_version_once_while_jobs_change() {
-    let app = TestApp::spawn_with(crate::helpers::Config { demo_data: true, ..Default::default() }).await;
+    let app = TestApp::spawn_with(crate::helpers::Config {
+        demo_data: true,
+        ..Default::default()
+    })
+    .await;
     let (browser, user) = app.signed_in(AccountType::Developer).await;
     {
         use autotechjobs::entities::account;
         use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-        let model = account::Entity::find().filter(account::Column::Email.eq(&user.email)).one(&app.state.db).await.unwrap().unwrap();
-        autotechjobs::services::accounts::set_partner_status(&app.state.db, model.id, autotechjobs::domain::PartnerStatus::Approved, None)
+        let model = account::Entity::find()
+            .filter(account::Column::Email.eq(&user.email))
+            .one(&app.state.db)
             .await
+            .unwrap()
             .unwrap();
+        autotechjobs::services::accounts::set_partner_status(
+            &app.state.db,
+            model.id,
+            autotechjobs::domain::PartnerStatus::Approved,
+            None,
+        )
+        .await
+        .unwrap();
     }
     let api = app.api(&browser.key_with("partner").await);
     // Close one job: the feed includes closed jobs.
     let (employer, _) = app.signed_in(AccountType::Employer).await;
     let employer_api = app.api(&employer.key_with("standard").await);
-    let own: Value = employer_api.post_json("/v1/jobs", &new_job()).await.json().await.unwrap();
+    let own: Value = employer_api
+        .post_json("/v1/jobs", &new_job())
+        .await
+        .json()
+        .await
+        .unwrap();
     let own_id = own["id"].as_str().unwrap().to_owned();
     employer_api.delete(&format!("/v1/jobs/{own_id}")).await;
 
     // Another task edits jobs while we page.
     let all_ids: Vec<String> = {
-        let first: Value = api.get("/v1/partner/jobs?per_page=100").await.json().await.unwrap();
-        first["data"].as_array().unwrap().iter().map(|j| j["id"].as_str().unwrap().to_owned()).collect()
+        let first: Value = api
+            .get("/v1/partner/jobs?per_page=100")
+            .await
+            .json()
+            .await
+            .unwrap();
+        first["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|j| j["id"].as_str().unwrap().to_owned())
+            .collect()
     };
     assert_eq!(all_ids.len(), 31);
     let db = app.state.db.clone();
@@ -215,7 +360,10 @@ async fn the_feed_returns_every_version_once_while_jobs_change() {
         for round in 0..40 {
             let id = uuid::Uuid::parse_str(&ids[(round * 7) % ids.len()]).unwrap();
             job::Entity::update_many()
-                .col_expr(job::Column::UpdatedAt, Expr::value(autotechjobs::time_fmt::now()))
+                .col_expr(
+                    job::Column::UpdatedAt,
+                    Expr::value(autotechjobs::time_fmt::now()),
+                )
                 .col_expr(job::Column::Title, Expr::value(format!("Edited {round}")))
                 .filter(job::Column::Id.eq(id))
                 .exec(&db)
@@ -234,16 +382,28 @@ async fn the_feed_returns_every_version_once_while_jobs_change() {
         };
         let page: Value = api.get(&path).await.json().await.unwrap();
         for job in page["data"].as_array().unwrap() {
-            seen.entry(job["id"].as_str().unwrap().to_owned()).or_default().push(job["updated_at"].as_str().unwrap().to_owned());
+            seen.entry(job["id"].as_str().unwrap().to_owned())
+                .or_default()
+                .push(job["updated_at"].as_str().unwrap().to_owned());
         }
         pages += 1;
         cursor = page["next_cursor"].as_str().map(str::to_owned);
         if !page["has_more"].as_bool().unwrap() {
             // At the end: keep polling from here until the edits stop.
             if updater.is_finished() {
-                let tail: Value = api.get(&format!("/v1/partner/jobs?per_page=100&cursor={}", cursor.clone().unwrap())).await.json().await.unwrap();
+                let tail: Value = api
+                    .get(&format!(
+                        "/v1/partner/jobs?per_page=100&cursor={}",
+                        cursor.clone().unwrap()
+                    ))
+                    .await
+                    .json()
+                    .await
+                    .unwrap();
                 for job in tail["data"].as_array().unwrap() {
-                    seen.entry(job["id"].as_str().unwrap().to_owned()).or_default().push(job["updated_at"].as_str().unwrap().to_owned());
+                    seen.entry(job["id"].as_str().unwrap().to_owned())
+                        .or_default()
+                        .push(job["updated_at"].as_str().unwrap().to_owned());
                 }
                 break;
             }
@@ -262,9 +422,22 @@ async fn the_feed_returns_every_version_once_while_jobs_change() {
     assert_eq!(seen.len(), all_ids.len(), "exactly the jobs that exist");
     assert!(seen.contains_key(&own_id), "closed jobs are in the feed");
     // updated_since filters.
-    let future = api.get("/v1/partner/jobs?updated_since=2999-01-01T00:00:00Z").await.json::<Value>().await.unwrap();
+    let future = api
+        .get("/v1/partner/jobs?updated_since=2999-01-01T00:00:00Z")
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
     assert_eq!(future["data"].as_array().unwrap().len(), 0);
-    assert_eq!(api.get("/v1/partner/jobs?cursor=nonsense").await.status(), StatusCode::BAD_REQUEST);
-    assert_eq!(api.get("/v1/partner/jobs?updated_since=yesterday").await.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        api.get("/v1/partner/jobs?cursor=nonsense").await.status(),
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        api.get("/v1/partner/jobs?updated_since=yesterday")
+            .await
+            .status(),
+        StatusCode::BAD_REQUEST
+    );
     let _ = json!(null);
 }

@@ -41,7 +41,9 @@ fn expected(account: AccountType, permission: &str, route: Route) -> bool {
     let write = matches!(permission, "standard" | "partner");
     match route {
         Route::Me | Route::ListJobs | Route::ReadJob => true,
-        Route::CreateJob | Route::UpdateJob | Route::CloseJob => account == AccountType::Employer && write,
+        Route::CreateJob | Route::UpdateJob | Route::CloseJob => {
+            account == AccountType::Employer && write
+        }
         Route::JobApplications => account == AccountType::Employer,
         Route::Apply | Route::Withdraw => account == AccountType::Candidate && write,
         Route::MyApplications => account == AccountType::Candidate,
@@ -52,8 +54,20 @@ fn expected(account: AccountType, permission: &str, route: Route) -> bool {
 async fn approve_partner(app: &TestApp, user: &TestUser) {
     use autotechjobs::entities::account;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    let model = account::Entity::find().filter(account::Column::Email.eq(&user.email)).one(&app.state.db).await.unwrap().unwrap();
-    autotechjobs::services::accounts::set_partner_status(&app.state.db, model.id, PartnerStatus::Approved, None).await.unwrap();
+    let model = account::Entity::find()
+        .filter(account::Column::Email.eq(&user.email))
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    autotechjobs::services::accounts::set_partner_status(
+        &app.state.db,
+        model.id,
+        PartnerStatus::Approved,
+        None,
+    )
+    .await
+    .unwrap();
 }
 
 async fn call(api: &Api, route: Route, job_id: &str, application_id: &str) -> reqwest::Response {
@@ -62,15 +76,27 @@ async fn call(api: &Api, route: Route, job_id: &str, application_id: &str) -> re
         Route::ListJobs => api.get("/v1/jobs").await,
         Route::ReadJob => api.get(&format!("/v1/jobs/{job_id}")).await,
         Route::CreateJob => api.post_json("/v1/jobs", &new_job()).await,
-        Route::UpdateJob => api.patch_json(&format!("/v1/jobs/{job_id}"), &json!({"title": "Updated title"})).await,
+        Route::UpdateJob => {
+            api.patch_json(
+                &format!("/v1/jobs/{job_id}"),
+                &json!({"title": "Updated title"}),
+            )
+            .await
+        }
         Route::CloseJob => api.delete(&format!("/v1/jobs/{job_id}")).await,
         Route::JobApplications => api.get(&format!("/v1/jobs/{job_id}/applications")).await,
         Route::Apply => {
-            api.post_json(&format!("/v1/jobs/{job_id}/applications"), &json!({"cover_letter": "A cover letter long enough to pass."}))
-                .await
+            api.post_json(
+                &format!("/v1/jobs/{job_id}/applications"),
+                &json!({"cover_letter": "A cover letter long enough to pass."}),
+            )
+            .await
         }
         Route::MyApplications => api.get("/v1/applications").await,
-        Route::Withdraw => api.delete(&format!("/v1/applications/{application_id}")).await,
+        Route::Withdraw => {
+            api.delete(&format!("/v1/applications/{application_id}"))
+                .await
+        }
         Route::PartnerFeed => api.get("/v1/partner/jobs").await,
     }
 }
@@ -81,11 +107,20 @@ async fn every_route_permission_and_account_type_matches_the_table() {
     // A job and an application to aim at.
     let (owner, _) = app.signed_in(AccountType::Employer).await;
     let owner_api = app.api(&owner.key_with("standard").await);
-    let job: Value = owner_api.post_json("/v1/jobs", &new_job()).await.json().await.unwrap();
+    let job: Value = owner_api
+        .post_json("/v1/jobs", &new_job())
+        .await
+        .json()
+        .await
+        .unwrap();
     let job_id = job["id"].as_str().unwrap().to_owned();
 
     let mut checked = 0;
-    for account_type in [AccountType::Developer, AccountType::Candidate, AccountType::Employer] {
+    for account_type in [
+        AccountType::Developer,
+        AccountType::Candidate,
+        AccountType::Employer,
+    ] {
         for permission in ["read_only", "standard", "partner"] {
             let (browser, user): (Browser, TestUser) = app.signed_in(account_type).await;
             if permission == "partner" {
@@ -98,24 +133,54 @@ async fn every_route_permission_and_account_type_matches_the_table() {
             // Own targets where the route needs them.
             let (target_job, target_application) = match account_type {
                 AccountType::Employer if expected(account_type, permission, Route::CreateJob) => {
-                    let own: Value = api.post_json("/v1/jobs", &new_job()).await.json().await.unwrap();
-                    (own["id"].as_str().unwrap().to_owned(), "00000000-0000-7000-8000-000000000000".to_owned())
+                    let own: Value = api
+                        .post_json("/v1/jobs", &new_job())
+                        .await
+                        .json()
+                        .await
+                        .unwrap();
+                    (
+                        own["id"].as_str().unwrap().to_owned(),
+                        "00000000-0000-7000-8000-000000000000".to_owned(),
+                    )
                 }
                 AccountType::Candidate if expected(account_type, permission, Route::Apply) => {
-                    let r = api.post_json(&format!("/v1/jobs/{job_id}/applications"), &json!({"cover_letter": "A cover letter long enough to pass."})).await;
+                    let r = api
+                        .post_json(
+                            &format!("/v1/jobs/{job_id}/applications"),
+                            &json!({"cover_letter": "A cover letter long enough to pass."}),
+                        )
+                        .await;
                     let application: Value = r.json().await.unwrap();
-                    (job_id.clone(), application["id"].as_str().unwrap().to_owned())
+                    (
+                        job_id.clone(),
+                        application["id"].as_str().unwrap().to_owned(),
+                    )
                 }
-                _ => (job_id.clone(), "00000000-0000-7000-8000-000000000000".to_owned()),
+                _ => (
+                    job_id.clone(),
+                    "00000000-0000-7000-8000-000000000000".to_owned(),
+                ),
             };
             for route in ROUTES {
                 let r = call(&api, route, &target_job, &target_application).await;
                 let status = r.status();
                 if expected(account_type, permission, route) {
-                    assert_ne!(status, StatusCode::FORBIDDEN, "{account_type} {permission} {route:?} should be allowed");
-                    assert!(!status.is_server_error(), "{account_type} {permission} {route:?}: {status}");
+                    assert_ne!(
+                        status,
+                        StatusCode::FORBIDDEN,
+                        "{account_type} {permission} {route:?} should be allowed"
+                    );
+                    assert!(
+                        !status.is_server_error(),
+                        "{account_type} {permission} {route:?}: {status}"
+                    );
                 } else {
-                    assert_eq!(status, StatusCode::FORBIDDEN, "{account_type} {permission} {route:?} should be refused");
+                    assert_eq!(
+                        status,
+                        StatusCode::FORBIDDEN,
+                        "{account_type} {permission} {route:?} should be refused"
+                    );
                     assert_eq!(problem(r).await["code"], "insufficient_scope");
                 }
                 checked += 1;
@@ -123,8 +188,16 @@ async fn every_route_permission_and_account_type_matches_the_table() {
         }
     }
     assert_eq!(checked, ROUTES.len() * 8);
-    let stored: Value = owner_api.get(&format!("/v1/jobs/{job_id}")).await.json().await.unwrap();
-    assert_eq!(stored["title"], "Embedded Rust Engineer", "nobody but the owner changed it");
+    let stored: Value = owner_api
+        .get(&format!("/v1/jobs/{job_id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        stored["title"], "Embedded Rust Engineer",
+        "nobody but the owner changed it"
+    );
 }
 
 #[tokio::test]
@@ -144,13 +217,32 @@ async fn the_enforced_table_agrees_with_the_documented_one() {
         (Action::WithdrawApplication, Route::Withdraw),
         (Action::ReadPartnerFeed, Route::PartnerFeed),
     ];
-    assert_eq!(pairs.len(), Action::ALL.len(), "every action is in the table");
+    assert_eq!(
+        pairs.len(),
+        Action::ALL.len(),
+        "every action is in the table"
+    );
     for (action, route) in pairs {
-        for account in [AccountType::Developer, AccountType::Candidate, AccountType::Employer, AccountType::Admin] {
+        for account in [
+            AccountType::Developer,
+            AccountType::Candidate,
+            AccountType::Employer,
+            AccountType::Admin,
+        ] {
             for permission in Permission::ALL {
-                let documented = account != AccountType::Admin && expected(account, permission.as_str(), route)
-                    || account == AccountType::Admin && matches!(route, Route::Me | Route::ListJobs | Route::ReadJob | Route::PartnerFeed) && (route != Route::PartnerFeed || *permission == Permission::Partner);
-                assert_eq!(allows(account, *permission, action), documented, "{account} {permission} {action:?}");
+                let documented = account != AccountType::Admin
+                    && expected(account, permission.as_str(), route)
+                    || account == AccountType::Admin
+                        && matches!(
+                            route,
+                            Route::Me | Route::ListJobs | Route::ReadJob | Route::PartnerFeed
+                        )
+                        && (route != Route::PartnerFeed || *permission == Permission::Partner);
+                assert_eq!(
+                    allows(account, *permission, action),
+                    documented,
+                    "{account} {permission} {action:?}"
+                );
             }
         }
     }

@@ -18,7 +18,10 @@ async fn no_secret_reaches_the_log_or_the_database() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_autotechjobs"))
         .env("ATJ_LOG", "trace")
         .env("ATJ_BIND", "127.0.0.1:0")
-        .env("ATJ_DATABASE_URL", format!("sqlite://{}?mode=rwc", db_path.display()))
+        .env(
+            "ATJ_DATABASE_URL",
+            format!("sqlite://{}?mode=rwc", db_path.display()),
+        )
         .env("ATJ_SESSION_SECRET", "ab".repeat(64))
         .env("ATJ_DEMO_DATA", "true")
         .env("NO_COLOR", "1")
@@ -40,15 +43,37 @@ async fn no_secret_reaches_the_log_or_the_database() {
             }
         }
     });
-    let address = rx.recv_timeout(Duration::from_secs(60)).expect("the server starts");
-    let address = address.trim_end_matches(|c: char| !c.is_ascii_digit()).to_owned();
+    let address = rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("the server starts");
+    let address = address
+        .trim_end_matches(|c: char| !c.is_ascii_digit())
+        .to_owned();
 
-    let client = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let page = client.get(format!("{address}/sign-up")).send().await.unwrap().text().await.unwrap();
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let page = client
+        .get(format!("{address}/sign-up"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let csrf = hidden_field(&page, "csrf_token").unwrap();
     let sign_up = client
         .post(format!("{address}/sign-up"))
-        .form(&[("csrf_token", csrf.as_str()), ("display_name", "Sam"), ("email", "sam@example.co.uk"), ("password", PASSWORD), ("account_type", "employer"), ("company_name", "Sam Motors")])
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("display_name", "Sam"),
+            ("email", "sam@example.co.uk"),
+            ("password", PASSWORD),
+            ("account_type", "employer"),
+            ("company_name", "Sam Motors"),
+        ])
         .send()
         .await
         .unwrap();
@@ -57,27 +82,61 @@ async fn no_secret_reaches_the_log_or_the_database() {
         .headers()
         .get_all("set-cookie")
         .iter()
-        .filter_map(|v| v.to_str().ok()?.split(';').next()?.split_once('=').map(|(_, v)| v.to_owned()))
+        .filter_map(|v| {
+            v.to_str()
+                .ok()?
+                .split(';')
+                .next()?
+                .split_once('=')
+                .map(|(_, v)| v.to_owned())
+        })
         .collect();
     // A failed sign-in with a different password, too.
-    let other = reqwest::Client::builder().cookie_store(true).build().unwrap();
-    let page = other.get(format!("{address}/sign-in")).send().await.unwrap().text().await.unwrap();
+    let other = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let page = other
+        .get(format!("{address}/sign-in"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let token = hidden_field(&page, "csrf_token").unwrap();
     other
         .post(format!("{address}/sign-in"))
-        .form(&[("csrf_token", token.as_str()), ("email", "sam@example.co.uk"), ("password", "wrong horse battery")])
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("email", "sam@example.co.uk"),
+            ("password", "wrong horse battery"),
+        ])
         .send()
         .await
         .unwrap();
 
     let mut keys = Vec::new();
     for (permission, environment) in [("standard", "live"), ("read_only", "test")] {
-        let page = client.get(format!("{address}/account/settings/developer")).send().await.unwrap().text().await.unwrap();
+        let page = client
+            .get(format!("{address}/account/settings/developer"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         let r = client
             .post(format!("{address}/account/settings/developer/keys"))
             .form(&[
-                ("csrf_token", hidden_field(&page, "csrf_token").unwrap().as_str()),
-                ("form_token", hidden_field(&page, "form_token").unwrap().as_str()),
+                (
+                    "csrf_token",
+                    hidden_field(&page, "csrf_token").unwrap().as_str(),
+                ),
+                (
+                    "form_token",
+                    hidden_field(&page, "form_token").unwrap().as_str(),
+                ),
                 ("description", "Secrets check"),
                 ("permission", permission),
                 ("expires_in_days", "90"),
@@ -90,14 +149,34 @@ async fn no_secret_reaches_the_log_or_the_database() {
     }
     let api = reqwest::Client::new();
     for key in &keys {
-        api.get(format!("{address}/v1/me")).bearer_auth(key).send().await.unwrap();
-        api.get(format!("{address}/v1/jobs?q=rust")).bearer_auth(key).send().await.unwrap();
-        api.get(format!("{address}/v1/jobs?api_key={key}")).send().await.unwrap();
-        api.post(format!("{address}/v1/jobs")).bearer_auth(key).json(&serde_json::json!({"title": "x"})).send().await.unwrap();
+        api.get(format!("{address}/v1/me"))
+            .bearer_auth(key)
+            .send()
+            .await
+            .unwrap();
+        api.get(format!("{address}/v1/jobs?q=rust"))
+            .bearer_auth(key)
+            .send()
+            .await
+            .unwrap();
+        api.get(format!("{address}/v1/jobs?api_key={key}"))
+            .send()
+            .await
+            .unwrap();
+        api.post(format!("{address}/v1/jobs"))
+            .bearer_auth(key)
+            .json(&serde_json::json!({"title": "x"}))
+            .send()
+            .await
+            .unwrap();
     }
     // Let the usage buffer flush, then stop the server.
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    Command::new("kill").arg("-TERM").arg(child.id().to_string()).status().unwrap();
+    Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
     let deadline = Instant::now() + Duration::from_secs(15);
     while child.try_wait().unwrap().is_none() && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(100));
@@ -120,8 +199,14 @@ async fn no_secret_reaches_the_log_or_the_database() {
     secrets.push("wrong horse battery".to_owned());
     secrets.extend(session_ids.into_iter().filter(|s| s.len() > 16));
     for secret in &secrets {
-        assert!(find(&log_text, secret.as_bytes()).is_none(), "a secret is in the log");
-        assert!(find(&stored, secret.as_bytes()).is_none(), "a secret is in the database file");
+        assert!(
+            find(&log_text, secret.as_bytes()).is_none(),
+            "a secret is in the log"
+        );
+        assert!(
+            find(&stored, secret.as_bytes()).is_none(),
+            "a secret is in the database file"
+        );
     }
 }
 

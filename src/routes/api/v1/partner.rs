@@ -79,7 +79,13 @@ pub async fn jobs(
     let has_more = page.len() as u64 == per_page;
     let next_cursor = page
         .last()
-        .map(|j| FeedCursor { updated_at: j.updated_at, id: j.id }.encode())
+        .map(|j| {
+            FeedCursor {
+                updated_at: j.updated_at,
+                id: j.id,
+            }
+            .encode()
+        })
         .or_else(|| query.cursor.clone());
     Ok(HttpResponse::Ok().json(JobFeed {
         data: page.into_iter().map(Job::from).collect(),
