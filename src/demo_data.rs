@@ -41,7 +41,9 @@ const EMPLOYERS: [(&str, &str, &str); 5] = [
 ];
 
 /// (title, employer index, location, work mode, employment type, min, max, summary)
-const JOBS: [(&str, usize, &str, &str, &str, i32, i32, &str); 30] = [
+type DemoJob = (&'static str, usize, &'static str, &'static str, &'static str, i32, i32, &'static str);
+
+const JOBS: [DemoJob; 30] = [
     (
         "Battery Management Systems Engineer",
         1,

@@ -469,7 +469,7 @@ pub fn api_reference_html(openapi_json: &str) -> anyhow::Result<String> {
                     "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                     escape(p["name"].as_str().unwrap_or("")),
                     escape(p["in"].as_str().unwrap_or("")),
-                    escape(&type_of(&p["schema"], &doc)),
+                    escape(&type_of(&p["schema"])),
                     if p["required"].as_bool().unwrap_or(false) {
                         "yes"
                     } else {
@@ -489,7 +489,7 @@ pub fn api_reference_html(openapi_json: &str) -> anyhow::Result<String> {
             for (status, response) in responses {
                 let schema = response
                     .pointer("/content/application~1json/schema")
-                    .map(|s| type_of(s, &doc))
+                    .map(type_of)
                     .unwrap_or_default();
                 let _ = write!(
                     out,
@@ -542,7 +542,7 @@ fn resolve<'a>(schema: &'a Value, doc: &'a Value) -> &'a Value {
     }
 }
 
-fn type_of(schema: &Value, doc: &Value) -> String {
+fn type_of(schema: &Value) -> String {
     if let Some(reference) = schema["$ref"].as_str() {
         return reference.rsplit('/').next().unwrap_or("").to_owned();
     }
@@ -552,7 +552,7 @@ fn type_of(schema: &Value, doc: &Value) -> String {
     {
         return any
             .iter()
-            .map(|s| type_of(s, doc))
+            .map(type_of)
             .filter(|t| t != "null")
             .collect::<Vec<_>>()
             .join(" | ");
@@ -575,7 +575,7 @@ fn type_of(schema: &Value, doc: &Value) -> String {
         _ => String::new(),
     };
     if kind == "array" {
-        return format!("array of {}", type_of(&schema["items"], doc));
+        return format!("array of {}", type_of(&schema["items"]));
     }
     match schema["format"].as_str() {
         Some(format) => format!("{kind} ({format})"),
@@ -586,7 +586,7 @@ fn type_of(schema: &Value, doc: &Value) -> String {
 fn schema_table(schema: &Value, doc: &Value) -> String {
     let schema = resolve(schema, doc);
     let Some(properties) = schema["properties"].as_object() else {
-        return format!("<p><code>{}</code></p>", escape(&type_of(schema, doc)));
+        return format!("<p><code>{}</code></p>", escape(&type_of(schema)));
     };
     let required: Vec<&str> = schema["required"]
         .as_array()
@@ -600,7 +600,7 @@ fn schema_table(schema: &Value, doc: &Value) -> String {
             out,
             "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
             escape(name),
-            escape(&type_of(prop, doc)),
+            escape(&type_of(prop)),
             if required.contains(&name.as_str()) {
                 "yes"
             } else {

@@ -72,16 +72,19 @@ fn expiry_for(days: u16, from: OffsetDateTime) -> Option<OffsetDateTime> {
     (days > 0).then(|| from + time::Duration::days(days.into()))
 }
 
-async fn insert_key<C: ConnectionTrait>(
-    db: &C,
+/// Everything a new key row needs besides its secret.
+struct KeySpec<'a> {
     account_id: Uuid,
-    description: &str,
+    description: &'a str,
     permission: Permission,
     environment: Environment,
     expires_at: Option<OffsetDateTime>,
-    nonce: &str,
+    nonce: &'a str,
     rolled_from: Option<Uuid>,
-) -> Result<Minted, MintError> {
+}
+
+async fn insert_key<C: ConnectionTrait>(db: &C, spec: KeySpec<'_>) -> Result<Minted, MintError> {
+    let KeySpec { account_id, description, permission, environment, expires_at, nonce, rolled_from } = spec;
     let secret = ApiKeySecret::generate(environment);
     let key = api_key::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -124,13 +127,15 @@ pub async fn create_key(
     let txn = db.begin().await.map_err(AppError::from)?;
     let minted = insert_key(
         &txn,
-        account.id,
-        new.description.as_str(),
-        new.permission,
-        new.environment,
-        expiry_for(new.expires_in_days, now()),
-        &new.nonce,
-        None,
+        KeySpec {
+            account_id: account.id,
+            description: new.description.as_str(),
+            permission: new.permission,
+            environment: new.environment,
+            expires_at: expiry_for(new.expires_in_days, now()),
+            nonce: &new.nonce,
+            rolled_from: None,
+        },
     )
     .await?;
     let detail = format!("{} ({})", minted.key.description, minted.key.hint);
@@ -349,13 +354,15 @@ pub async fn roll_key(
     let txn = state.db.begin().await.map_err(AppError::from)?;
     let minted = insert_key(
         &txn,
-        account.id,
-        &old.description,
-        permission,
-        environment,
-        lifetime.map(|l| now + l),
-        nonce,
-        Some(old.id),
+        KeySpec {
+            account_id: account.id,
+            description: &old.description,
+            permission,
+            environment,
+            expires_at: lifetime.map(|l| now + l),
+            nonce,
+            rolled_from: Some(old.id),
+        },
     )
     .await?;
     if grace_hours == 0 {
@@ -488,10 +495,10 @@ pub async fn authenticate(
 ) -> Result<Option<Principal>, AppError> {
     let hash = secret.hash();
     let now = now();
-    if let Some(cached) = state.key_cache.get(&hash) {
-        if cached.expires_at.is_none_or(|at| at > now) {
-            return Ok(Some(cached.principal));
-        }
+    if let Some(cached) = state.key_cache.get(&hash)
+        && cached.expires_at.is_none_or(|at| at > now)
+    {
+        return Ok(Some(cached.principal));
     }
     let generation = state.key_cache.generation.load(Ordering::SeqCst);
     let Some(key) = api_key::Entity::find()

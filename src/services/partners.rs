@@ -276,8 +276,8 @@ pub async fn decide(
     txn.commit().await?;
     // Partner keys of this account change level on their next request.
     state.key_cache.invalidate_account(request.account_id);
-    Ok(partner_request::Entity::find_by_id(request.id)
+    partner_request::Entity::find_by_id(request.id)
         .one(&state.db)
         .await?
-        .ok_or(AppError::NotFound)?)
+        .ok_or(AppError::NotFound)
 }

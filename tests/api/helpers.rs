@@ -27,7 +27,6 @@ static TRACING: LazyLock<()> = LazyLock::new(|| {
 pub struct TestApp {
     pub address: String,
     pub state: AppState,
-    pub database_url: String,
     _dir: tempfile_dir::TempDir,
 }
 
@@ -54,10 +53,6 @@ impl Default for Config {
             demo_data: false,
         }
     }
-}
-
-pub fn is_postgres() -> bool {
-    std::env::var("ATJ_TEST_DATABASE_URL").is_ok_and(|u| !u.is_empty())
 }
 
 /// A fresh, empty database for one test.
@@ -115,7 +110,6 @@ impl TestApp {
         TestApp {
             address,
             state,
-            database_url,
             _dir: dir,
         }
     }
@@ -223,7 +217,6 @@ pub struct TestUser {
     pub name: String,
     pub email: String,
     pub company: String,
-    pub account_type: AccountType,
 }
 
 impl TestUser {
@@ -233,7 +226,6 @@ impl TestUser {
             name: format!("Tess {}", &id[..6]),
             email: format!("{}-{}@example.co.uk", account_type.as_str(), &id[..12]),
             company: format!("Company {}", &id[..6]),
-            account_type,
         }
     }
 }

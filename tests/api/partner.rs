@@ -29,8 +29,7 @@ async fn decide(admin: &Browser, decision: &str, note: &str) -> reqwest::Respons
         .get_html("/admin/partner-requests?status=pending")
         .await;
     let marker = "/admin/partner-requests/";
-    let start = queue.find(&format!("{marker}")).expect("a pending request");
-    let id_start = queue[start..].find(marker).unwrap() + start + marker.len();
+    let id_start = queue.find(marker).expect("a pending request") + marker.len();
     let id = &queue[id_start..id_start + 36];
     let token = hidden_field(&queue, "csrf_token").unwrap();
     admin
