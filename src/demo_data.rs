@@ -41,7 +41,16 @@ const EMPLOYERS: [(&str, &str, &str); 5] = [
 ];
 
 /// (title, employer index, location, work mode, employment type, min, max, summary)
-type DemoJob = (&'static str, usize, &'static str, &'static str, &'static str, i32, i32, &'static str);
+type DemoJob = (
+    &'static str,
+    usize,
+    &'static str,
+    &'static str,
+    &'static str,
+    i32,
+    i32,
+    &'static str,
+);
 
 const JOBS: [DemoJob; 30] = [
     (

@@ -232,12 +232,12 @@ fn bearer_key(req: &ServiceRequest) -> Result<ApiKeySecret, Problem> {
         if key_in_query(req) {
             return Err(bearer_problem(
                 ProblemCode::InvalidRequest,
-                "API keys are accepted only in the Authorization header, never in the URL.",
+                "API keys are not accepted in the query string. Send the key in the Authorization header.",
             ));
         }
         return Err(bearer_problem(
             ProblemCode::MissingCredentials,
-            "An API key is required.",
+            "Send your API key in the Authorization header: Authorization: Bearer YOUR_API_KEY.",
         ));
     };
     if values.next().is_some() {
@@ -269,7 +269,7 @@ fn bearer_key(req: &ServiceRequest) -> Result<ApiKeySecret, Problem> {
     if key_in_query(req) {
         return Err(bearer_problem(
             ProblemCode::InvalidRequest,
-            "API keys are accepted only in the Authorization header, never in the URL.",
+            "API keys are not accepted in the query string. Send the key in the Authorization header.",
         ));
     }
     ApiKeySecret::parse(credentials).map_err(|e| {

@@ -84,7 +84,15 @@ struct KeySpec<'a> {
 }
 
 async fn insert_key<C: ConnectionTrait>(db: &C, spec: KeySpec<'_>) -> Result<Minted, MintError> {
-    let KeySpec { account_id, description, permission, environment, expires_at, nonce, rolled_from } = spec;
+    let KeySpec {
+        account_id,
+        description,
+        permission,
+        environment,
+        expires_at,
+        nonce,
+        rolled_from,
+    } = spec;
     let secret = ApiKeySecret::generate(environment);
     let key = api_key::ActiveModel {
         id: Set(Uuid::now_v7()),

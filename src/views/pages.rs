@@ -130,9 +130,25 @@ pub struct KeyRow {
     pub unused_long: bool,
     pub replaces: Option<String>,
     pub replaced_by: Option<String>,
+    /// Set when the account may no longer hold this key's level.
+    pub acts_as: Option<String>,
 }
 
 impl KeyRow {
+    /// Notes a key whose level is above what its account may hold now
+    /// (partner status withdrawn): it works, at the lower level.
+    pub fn with_ceiling(mut self, ceiling: Permission) -> Self {
+        if let Ok(granted) = self.permission.parse::<Permission>()
+            && granted > ceiling
+        {
+            self.acts_as = Some(format!(
+                "Acts as {} since partner access was withdrawn",
+                ceiling.label()
+            ));
+        }
+        self
+    }
+
     pub fn from_listing(listing: &KeyListing) -> Self {
         let key = &listing.key;
         let permission: Permission = key.permission.parse().unwrap_or(Permission::ReadOnly);
@@ -159,6 +175,7 @@ impl KeyRow {
             unused_long: listing.unused_long,
             replaces: listing.replaces.clone(),
             replaced_by: listing.replaced_by.clone(),
+            acts_as: None,
         }
     }
 }

@@ -387,10 +387,7 @@ async fn docs_are_public_cacheable_and_rendered_with_highlighting() {
         "GET /v1/partner/jobs",
         "DELETE /v1/applications/{id}",
     ] {
-        assert!(
-            reference.contains(route),
-            "reference has {route}"
-        );
+        assert!(reference.contains(route), "reference has {route}");
     }
     assert!(reference.contains("per_page"));
     let limits = browser.get_html("/docs/rate-limits").await;

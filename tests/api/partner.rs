@@ -286,6 +286,7 @@ async fn revoking_partner_status_downgrades_keys_on_the_next_request() {
     assert_eq!(me["key"]["permission"], "standard");
     let tab = browser.get_html("/account/settings/developer").await;
     assert!(tab.contains("Contract ended"), "the owner sees why");
+    assert!(tab.contains("Acts as Standard since partner access was withdrawn"));
     assert!(
         browser
             .get_html("/account/settings/security")

@@ -72,6 +72,10 @@ async fn developer_page(
 ) -> Result<Developer, AppError> {
     let listings = api_keys::list_keys(&state.db, principal.account.id).await?;
     let (active, inactive): (Vec<_>, Vec<_>) = listings.iter().partition(|l| l.status.usable());
+    let ceiling = policy::permission_ceiling(
+        principal.account.account_type,
+        principal.account.partner_status,
+    );
     let grantable = policy::grantable_permissions(
         principal.account.account_type,
         principal.account.partner_status,
@@ -139,7 +143,10 @@ async fn developer_page(
     Ok(Developer {
         partner: partner_panel(state, principal).await?,
         ctx,
-        active_keys: active.into_iter().map(KeyRow::from_listing).collect(),
+        active_keys: active
+            .into_iter()
+            .map(|l| KeyRow::from_listing(l).with_ceiling(ceiling))
+            .collect(),
         inactive_keys: inactive.into_iter().map(KeyRow::from_listing).collect(),
         permissions,
         expiries,
