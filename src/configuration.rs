@@ -130,6 +130,10 @@ pub struct ServeArgs {
     /// Concurrent password hashes (argon2 runs on the blocking pool).
     #[arg(long, env = "ATJ_HASH_CONCURRENCY", default_value_t = 2, hide = true)]
     pub hash_concurrency: usize,
+    /// Take the client address from `Forwarded`/`X-Forwarded-For`: only
+    /// behind a proxy that sets them.
+    #[arg(long, env = "ATJ_TRUST_FORWARDED", default_value = "false", action = clap::ArgAction::Set)]
+    pub trust_forwarded: bool,
     /// Maximum database connections.
     #[arg(
         long,
@@ -223,6 +227,7 @@ pub struct Settings {
     pub sign_in_max_per_ip: u64,
     pub hash_concurrency: usize,
     pub db_max_connections: u32,
+    pub trust_forwarded: bool,
 }
 
 impl ServeArgs {
@@ -249,6 +254,7 @@ impl ServeArgs {
             sign_in_max_per_ip: self.sign_in_max_per_ip.max(1),
             hash_concurrency: self.hash_concurrency.max(1),
             db_max_connections: self.db_max_connections.max(2),
+            trust_forwarded: self.trust_forwarded,
         })
     }
 }

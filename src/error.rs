@@ -239,7 +239,7 @@ impl ProblemCode {
             }
             ProblemCode::PayloadTooLarge => "Request bodies are limited to 64 KiB. Send less.",
             ProblemCode::Conflict => {
-                "The request conflicts with the current state (for example, applying twice to one job, or changing a closed job)."
+                "The request conflicts with the current state: for example, applying twice to one job, applying to a closed job, or withdrawing an application twice."
             }
             ProblemCode::RateLimited => {
                 "Your key sent more requests this minute than its limit. Wait for the number of seconds in `Retry-After`, then retry."

@@ -2,12 +2,37 @@
 
 use time::{Duration, OffsetDateTime, format_description::well_known::Rfc3339};
 
-/// Now, truncated to microseconds: the precision both SQLite (as text) and
-/// PostgreSQL (`timestamptz`) keep, so a stored time compares equal to itself.
+/// Now, in the one form every stored time takes (see [`canonical`]).
 pub fn now() -> OffsetDateTime {
-    let now = OffsetDateTime::now_utc();
-    now.replace_nanosecond(now.nanosecond() / 1_000 * 1_000)
-        .unwrap_or(now)
+    canonical(OffsetDateTime::now_utc())
+}
+
+/// UTC, whole microseconds (what PostgreSQL's `timestamptz` keeps), and a
+/// last microsecond digit that is never 0. SQLite stores times as RFC 3339
+/// text, which drops trailing zeros of the fraction (`.12Z` beside
+/// `.123Z`) and then sorts wrongly as text; with a non-zero last digit
+/// every time has exactly six fractional digits, so text order is time
+/// order. The shift is at most 1 µs per ten.
+pub fn canonical(t: OffsetDateTime) -> OffsetDateTime {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    let mut micros = t.nanosecond() / 1_000;
+    if micros % 10 == 0 {
+        micros += 1;
+    }
+    t.replace_nanosecond(micros * 1_000).unwrap_or(t)
+}
+
+/// The latest canonical time at or before `t`, for lower bounds that must
+/// not exclude a stored time equal to `t`.
+pub fn canonical_floor(t: OffsetDateTime) -> OffsetDateTime {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    let micros = t.nanosecond() / 1_000;
+    let t = t.replace_nanosecond(micros * 1_000).unwrap_or(t);
+    if micros % 10 == 0 {
+        t - Duration::microseconds(1)
+    } else {
+        t
+    }
 }
 
 pub fn rfc3339(t: OffsetDateTime) -> String {
@@ -69,6 +94,23 @@ pub fn days(n: i64) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn canonical_times_format_to_fixed_width_text_in_time_order() {
+        use time::format_description::well_known::Rfc3339;
+        let base = OffsetDateTime::UNIX_EPOCH + Duration::days(20_000);
+        let mut previous = String::new();
+        for micros in [0, 1, 10, 100, 120_000, 123_000, 500_000, 999_990] {
+            let t = canonical(base + Duration::microseconds(micros));
+            let text = t.format(&Rfc3339).unwrap();
+            assert_eq!(text.len(), "2024-10-04T00:00:00.000001Z".len(), "{text}");
+            assert!(text >= previous, "{text} sorts after {previous}");
+            previous = text;
+        }
+        let t = base + Duration::microseconds(120_000);
+        assert!(canonical_floor(t) <= t);
+        assert_eq!(canonical(canonical_floor(t)), canonical_floor(t));
+    }
 
     #[test]
     fn relative_wording() {

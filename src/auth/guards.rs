@@ -330,10 +330,11 @@ pub async fn bearer_guard(
         add_rate_headers(response.headers_mut(), &decision);
         return Ok(response);
     }
-    let ip = req
-        .connection_info()
-        .realip_remote_addr()
-        .map(str::to_owned);
+    let ip = crate::services::audit::client_ip(
+        req.peer_addr(),
+        &req.connection_info(),
+        state.settings.trust_forwarded,
+    );
     state.usage.record(key_id, ip);
     let is_test = principal.is_test_key();
     req.extensions_mut().insert(principal);

@@ -129,13 +129,11 @@ impl SessionStore for DbSessionStore {
             .exec(&self.db)
             .await
             .map_err(|e| UpdateError::Other(e.into()))?;
+        // Zero rows: the session was deleted meanwhile (signed out, or
+        // "sign out everywhere"). Writing it back would undo that, so the
+        // cookie keeps pointing at nothing and the next request is anonymous.
         if result.rows_affected == 0 {
-            // Deleted meanwhile (signed out elsewhere): start a fresh session
-            // rather than resurrecting the old key.
-            return self.save(state, ttl).await.map_err(|e| match e {
-                SaveError::Serialization(e) => UpdateError::Serialization(e),
-                SaveError::Other(e) => UpdateError::Other(e),
-            });
+            tracing::debug!("not recreating a session deleted during the request");
         }
         Ok(session_key)
     }

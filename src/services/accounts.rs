@@ -100,6 +100,24 @@ pub async fn authenticate(
     let email_hash = hash_session_key(&email.trim().to_lowercase());
     let ip = meta.ip.clone().unwrap_or_default();
     let now = now();
+    // The attempt is recorded before the password is checked, so parallel
+    // guesses each see the others: the (max+1)th is refused however fast
+    // they arrive. A successful attempt removes its own record.
+    let attempt = sign_in_failure::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        email_hash: Set(email_hash.clone()),
+        ip: Set(ip.clone()),
+        created_at: Set(now),
+    }
+    .insert(db)
+    .await
+    .map_err(AppError::from)?;
+    let forget_attempt = || async {
+        sign_in_failure::Entity::delete_by_id(attempt.id)
+            .exec(db)
+            .await
+            .map_err(AppError::from)
+    };
     let since = now - THROTTLE_WINDOW;
     for (column, value, max) in [
         (
@@ -113,12 +131,14 @@ pub async fn authenticate(
             .filter(column.eq(value))
             .filter(sign_in_failure::Column::CreatedAt.gt(since))
             .order_by_desc(sign_in_failure::Column::CreatedAt)
-            .limit(max)
+            .limit(max + 1)
             .all(db)
             .await
             .map_err(AppError::from)?;
-        if recent.len() as u64 >= max {
-            let oldest = recent.last().map(|f| f.created_at).unwrap_or(now);
+        if recent.len() as u64 > max {
+            // Refused attempts do not extend the wait.
+            forget_attempt().await?;
+            let oldest = recent.iter().map(|f| f.created_at).min().unwrap_or(now);
             let retry = (oldest + THROTTLE_WINDOW - now).whole_seconds().max(1) as u64;
             return Err(SignInError::Throttled {
                 retry_after_secs: retry,
@@ -141,31 +161,30 @@ pub async fn authenticate(
         .map_err(AppError::Unexpected)?;
     match found {
         Some(model) if valid => {
+            forget_attempt().await?;
             audit::record_with(db, model.id, AuditEvent::SignedIn, "", meta)
                 .await
                 .map_err(AppError::from)?;
             Ok(AccountSummary::try_from(model).map_err(AppError::Unexpected)?)
         }
         found => {
-            sign_in_failure::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                email_hash: Set(email_hash),
-                ip: Set(ip),
-                created_at: Set(now),
-            }
-            .insert(db)
-            .await
-            .map_err(AppError::from)?;
             if let Some(model) = found {
-                audit::record_with(
-                    db,
-                    model.id,
-                    AuditEvent::SignInFailed,
-                    "wrong password",
-                    meta,
-                )
-                .await
-                .map_err(AppError::from)?;
+                // Off the response path: an extra write only for real
+                // accounts would let response times tell them apart.
+                let (db, meta) = (db.clone(), meta.clone());
+                tokio::spawn(async move {
+                    if let Err(e) = audit::record_with(
+                        &db,
+                        model.id,
+                        AuditEvent::SignInFailed,
+                        "wrong password",
+                        &meta,
+                    )
+                    .await
+                    {
+                        tracing::warn!(error = %e, "recording a failed sign-in");
+                    }
+                });
             }
             Err(SignInError::InvalidCredentials)
         }

@@ -2,7 +2,8 @@
 //! their own jobs.
 
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, SqlErr,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, SqlErr,
 };
 use uuid::Uuid;
 
@@ -62,13 +63,26 @@ pub async fn apply(
         })
 }
 
+/// A page of results: `page` is 1-based.
+#[derive(Debug, Clone, Copy)]
+pub struct Paging {
+    pub page: u64,
+    pub per_page: u64,
+}
+
 pub async fn list_for_candidate(
     db: &DatabaseConnection,
     candidate_id: Uuid,
-) -> Result<Vec<(application::Model, Option<job::Model>)>, AppError> {
-    let apps = application::Entity::find()
-        .filter(application::Column::CandidateId.eq(candidate_id))
+    paging: Paging,
+) -> Result<(Vec<(application::Model, Option<job::Model>)>, u64), AppError> {
+    let query =
+        application::Entity::find().filter(application::Column::CandidateId.eq(candidate_id));
+    let total = query.clone().count(db).await?;
+    let apps = query
         .order_by_desc(application::Column::CreatedAt)
+        .order_by_desc(application::Column::Id)
+        .offset((paging.page - 1) * paging.per_page)
+        .limit(paging.per_page)
         .all(db)
         .await?;
     let ids: Vec<Uuid> = apps.iter().map(|a| a.job_id).collect();
@@ -79,13 +93,14 @@ pub async fn list_for_candidate(
         .into_iter()
         .map(|j| (j.id, j))
         .collect();
-    Ok(apps
+    let rows = apps
         .into_iter()
         .map(|a| {
             let job = jobs.get(&a.job_id).cloned();
             (a, job)
         })
-        .collect())
+        .collect();
+    Ok((rows, total))
 }
 
 /// Applications to one of the employer's jobs; another employer's job is
@@ -94,11 +109,16 @@ pub async fn list_for_job(
     db: &DatabaseConnection,
     employer_id: Uuid,
     job_id: Uuid,
-) -> Result<Vec<(application::Model, Option<account::Model>)>, AppError> {
+    paging: Paging,
+) -> Result<(Vec<(application::Model, Option<account::Model>)>, u64), AppError> {
     jobs::find_own(db, employer_id, job_id).await?;
-    let apps = application::Entity::find()
-        .filter(application::Column::JobId.eq(job_id))
+    let query = application::Entity::find().filter(application::Column::JobId.eq(job_id));
+    let total = query.clone().count(db).await?;
+    let apps = query
         .order_by_asc(application::Column::CreatedAt)
+        .order_by_asc(application::Column::Id)
+        .offset((paging.page - 1) * paging.per_page)
+        .limit(paging.per_page)
         .all(db)
         .await?;
     let ids: Vec<Uuid> = apps.iter().map(|a| a.candidate_id).collect();
@@ -109,13 +129,14 @@ pub async fn list_for_job(
         .into_iter()
         .map(|a| (a.id, a))
         .collect();
-    Ok(apps
+    let rows = apps
         .into_iter()
         .map(|a| {
             let candidate = candidates.get(&a.candidate_id).cloned();
             (a, candidate)
         })
-        .collect())
+        .collect();
+    Ok((rows, total))
 }
 
 pub async fn withdraw(

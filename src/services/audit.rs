@@ -65,7 +65,7 @@ impl AuditEvent {
             "key_rolled" => "API key rolled",
             "expired_key_used" => "Expired API key used",
             "revoked_key_used" => "Revoked API key used",
-            "key_new_ip" => "API key used from a new IP address",
+            "key_new_ip" => "API key used from a different IP address",
             "partner_requested" => "Partner access requested",
             "partner_approved" => "Partner access approved",
             "partner_rejected" => "Partner access rejected",
@@ -94,13 +94,28 @@ pub struct RequestMeta {
     pub user_agent: Option<String>,
 }
 
+/// The client's address: the TCP peer, unless the server is configured to
+/// sit behind a proxy it trusts (`--trust-forwarded`); a `Forwarded` or
+/// `X-Forwarded-For` header from anyone else is the client's own claim.
+pub fn client_ip(
+    peer: Option<std::net::SocketAddr>,
+    info: &actix_web::dev::ConnectionInfo,
+    trust_forwarded: bool,
+) -> Option<String> {
+    if trust_forwarded {
+        info.realip_remote_addr().map(str::to_owned)
+    } else {
+        peer.map(|p| p.ip().to_string())
+    }
+}
+
 impl RequestMeta {
     pub fn from_request(req: &actix_web::HttpRequest) -> Self {
+        let trust = req
+            .app_data::<actix_web::web::Data<crate::state::AppState>>()
+            .is_some_and(|s| s.settings.trust_forwarded);
         RequestMeta {
-            ip: req
-                .connection_info()
-                .realip_remote_addr()
-                .map(str::to_owned),
+            ip: client_ip(req.peer_addr(), &req.connection_info(), trust),
             user_agent: req
                 .headers()
                 .get(actix_web::http::header::USER_AGENT)

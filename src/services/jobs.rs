@@ -263,11 +263,17 @@ impl FeedCursor {
         let (micros, id) = raw.split_once('.')?;
         let micros: i128 = micros.parse().ok()?;
         Some(FeedCursor {
-            updated_at: OffsetDateTime::from_unix_timestamp_nanos(micros * 1_000).ok()?,
+            updated_at: OffsetDateTime::from_unix_timestamp_nanos(micros.checked_mul(1_000)?)
+                .ok()?,
             id: Uuid::parse_str(id).ok()?,
         })
     }
 }
+
+/// How old a change must be before the feed serves it. A write takes its
+/// `updated_at` before it commits; serving only settled changes means a
+/// slow commit can never land behind a cursor that has already passed it.
+pub const FEED_SETTLE: time::Duration = time::Duration::seconds(2);
 
 /// Every job, open or closed, in (`updated_at`, `id`) order after the
 /// cursor. A job edited while a client pages moves to the end of the order,
@@ -278,9 +284,9 @@ pub async fn feed(
     after: Option<FeedCursor>,
     limit: u64,
 ) -> Result<Vec<job::Model>, AppError> {
-    let mut query = job::Entity::find();
+    let mut query = job::Entity::find().filter(job::Column::UpdatedAt.lte(now() - FEED_SETTLE));
     if let Some(since) = updated_since {
-        query = query.filter(job::Column::UpdatedAt.gte(since));
+        query = query.filter(job::Column::UpdatedAt.gte(crate::time_fmt::canonical_floor(since)));
     }
     if let Some(cursor) = after {
         query = query.filter(

@@ -466,3 +466,37 @@ async fn cli_created_admins_can_sign_in() {
     let page = browser.get_html("/admin/partner-requests").await;
     assert!(page.contains("Partner requests"));
 }
+
+#[tokio::test]
+async fn parallel_guesses_cannot_outrun_the_throttle() {
+    let app = TestApp::spawn_with(Config {
+        sign_in_max_per_account: 3,
+        sign_in_max_per_ip: 100,
+        ..Config::default()
+    })
+    .await;
+    let victim = app.browser().sign_up(AccountType::Developer).await;
+    let mut attempts = Vec::new();
+    for i in 0..12 {
+        let browser = app.browser();
+        let email = victim.email.clone();
+        attempts.push(tokio::spawn(async move {
+            browser
+                .sign_in(&email, &format!("wrong password {i}"))
+                .await
+                .status()
+        }));
+    }
+    let mut refused_by_password = 0;
+    for attempt in attempts {
+        match attempt.await.unwrap() {
+            StatusCode::UNAUTHORIZED => refused_by_password += 1,
+            StatusCode::TOO_MANY_REQUESTS => {}
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert!(
+        refused_by_password <= 3,
+        "{refused_by_password} guesses were checked"
+    );
+}

@@ -268,6 +268,29 @@ async fn candidates_apply_list_and_withdraw() {
         .await
         .unwrap();
     assert_eq!(mine["data"][0]["job_title"], "Embedded Rust Engineer");
+    assert_eq!(
+        (
+            mine["page"].as_u64(),
+            mine["per_page"].as_u64(),
+            mine["total"].as_u64()
+        ),
+        (Some(1), Some(20), Some(1))
+    );
+    let empty: Value = candidate
+        .get("/v1/applications?page=2&per_page=1")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(empty["data"].as_array().unwrap().len(), 0);
+    assert_eq!(empty["total"], 1);
+    assert_eq!(
+        candidate
+            .get("/v1/applications?per_page=101")
+            .await
+            .status(),
+        StatusCode::BAD_REQUEST
+    );
     let theirs: Value = employer
         .get(&format!("/v1/jobs/{id}/applications"))
         .await
@@ -275,6 +298,7 @@ async fn candidates_apply_list_and_withdraw() {
         .await
         .unwrap();
     assert_eq!(theirs["data"].as_array().unwrap().len(), 1);
+    assert_eq!(theirs["total"], 1);
     assert_eq!(theirs["data"][0]["cover_letter"], LETTER);
     let app_id = application["id"].as_str().unwrap();
     let r = candidate

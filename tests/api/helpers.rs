@@ -102,6 +102,7 @@ impl TestApp {
             sign_in_max_per_ip: config.sign_in_max_per_ip,
             hash_concurrency: 2,
             db_max_connections: 8,
+            trust_forwarded: false,
         };
         let app = Application::build(settings).await.expect("the app starts");
         let address = format!("http://127.0.0.1:{}", app.port());

@@ -506,6 +506,53 @@ async fn last_used_appears_on_the_developer_tab_after_a_call() {
         browser
             .get_html("/account/settings/security")
             .await
-            .contains("API key used from a new IP address")
+            .contains("API key used from a different IP address")
     );
+}
+
+#[tokio::test]
+async fn a_form_with_only_the_documented_fields_works() {
+    let app = TestApp::spawn().await;
+    let (browser, _) = app.signed_in(AccountType::Developer).await;
+    let token = browser.csrf("/account/settings/developer").await;
+    let r = browser
+        .post_form(
+            "/account/settings/developer/keys",
+            &[("csrf_token", &token), ("description", "Script")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let key = revealed_key(&r.text().await.unwrap()).unwrap();
+    assert!(key.starts_with("atj_live_"), "live by default");
+    let me: serde_json::Value = app.api(&key).get("/v1/me").await.json().await.unwrap();
+    assert_eq!(
+        me["key"]["permission"], "read_only",
+        "least privilege by default"
+    );
+    let expires = time::OffsetDateTime::parse(
+        me["key"]["expires_at"].as_str().unwrap(),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
+    let days = (expires - time::OffsetDateTime::now_utc()).whole_days();
+    assert!((89..=90).contains(&days), "90 days by default ({days})");
+}
+
+#[tokio::test]
+async fn forwarded_headers_from_clients_are_not_trusted_for_the_last_used_ip() {
+    let app = TestApp::spawn().await;
+    let (browser, _) = app.signed_in(AccountType::Developer).await;
+    let key = browser.generate_key(&KeyRequest::default()).await;
+    reqwest::Client::new()
+        .get(app.url("/v1/me"))
+        .bearer_auth(&key)
+        .header("x-forwarded-for", "203.0.113.66")
+        .header("forwarded", "for=203.0.113.66")
+        .send()
+        .await
+        .unwrap();
+    app.flush_usage().await;
+    let page = browser.get_html("/account/settings/developer").await;
+    assert!(page.contains("127.0.0.1"));
+    assert!(!page.contains("203.0.113.66"));
 }

@@ -2,10 +2,12 @@
 //! and on PostgreSQL when `ATJ_TEST_DATABASE_URL` is set.
 
 mod helpers;
+mod webdriver;
 
 mod accounts;
 mod api_auth;
 mod api_resources;
+mod browser;
 mod csrf;
 mod docs;
 mod headers;

@@ -334,6 +334,9 @@ async fn the_feed_returns_every_version_once_while_jobs_change() {
         .unwrap();
     let own_id = own["id"].as_str().unwrap().to_owned();
     employer_api.delete(&format!("/v1/jobs/{own_id}")).await;
+    // The feed serves changes once they have settled.
+    let settle = std::time::Duration::from_millis(2100);
+    tokio::time::sleep(settle).await;
 
     // Another task edits jobs while we page.
     let all_ids: Vec<String> = {
@@ -391,6 +394,7 @@ async fn the_feed_returns_every_version_once_while_jobs_change() {
         if !page["has_more"].as_bool().unwrap() {
             // At the end: keep polling from here until the edits stop.
             if updater.is_finished() {
+                tokio::time::sleep(settle).await;
                 let tail: Value = api
                     .get(&format!(
                         "/v1/partner/jobs?per_page=100&cursor={}",
@@ -439,5 +443,31 @@ async fn the_feed_returns_every_version_once_while_jobs_change() {
             .status(),
         StatusCode::BAD_REQUEST
     );
+    let overflowing = hex_encode(&format!("{}.{}", i128::MAX, uuid::Uuid::nil().simple()));
+    assert_eq!(
+        api.get(&format!("/v1/partner/jobs?cursor={overflowing}"))
+            .await
+            .status(),
+        StatusCode::BAD_REQUEST
+    );
+    // A non-UTC offset means the same instant.
+    let offset: Value = api
+        .get("/v1/partner/jobs?updated_since=2999-01-01T01:00:00%2B01:00")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(offset["data"].as_array().unwrap().len(), 0);
+    let past: Value = api
+        .get("/v1/partner/jobs?updated_since=2000-01-01T01:00:00%2B01:00&per_page=100")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(past["data"].as_array().unwrap().len(), 31);
     let _ = json!(null);
+}
+
+fn hex_encode(text: &str) -> String {
+    text.bytes().map(|b| format!("{b:02x}")).collect()
 }

@@ -22,7 +22,7 @@ const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 pub mod keys {
     pub const TAB: &str = "\u{E004}";
     pub const ENTER: &str = "\u{E007}";
-    pub const SHIFT: &str = "\u{E008}";
+    pub const ARROW_DOWN: &str = "\u{E015}";
 }
 
 pub type WdResult<T> = Result<T, String>;
@@ -104,6 +104,17 @@ pub fn base64_decode(text: &str) -> WdResult<Vec<u8>> {
     Ok(out)
 }
 
+/// Writes decoded screenshot bytes, creating the folder.
+fn write_png(path: &Path, png: &[u8]) -> WdResult<()> {
+    if !png.starts_with(b"\x89PNG") {
+        return Err("screenshot: the decoded data is not a PNG".into());
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+    }
+    std::fs::write(path, png).map_err(|e| format!("writing {}: {e}", path.display()))
+}
+
 /// One chromedriver process with one Chromium session. Dropping it ends the
 /// session and kills chromedriver, also when a test panics.
 pub struct WebDriver {
@@ -138,6 +149,7 @@ impl WebDriver {
                 .spawn()
                 .map_err(|e| format!("starting {}: {e}", driver.display()))?;
             let client = reqwest::Client::builder()
+                .no_proxy()
                 .timeout(Duration::from_secs(60))
                 .build()
                 .map_err(|e| format!("building the WebDriver HTTP client: {e}"))?;
@@ -284,7 +296,12 @@ impl WebDriver {
     }
 
     /// A command on this session: `path` is relative to `/session/{id}`.
-    async fn cmd(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> WdResult<Value> {
+    async fn cmd(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> WdResult<Value> {
         self.raw(method, &format!("/session/{}{path}", self.session_id), body)
             .await
     }
@@ -325,29 +342,27 @@ impl WebDriver {
         self.post("/refresh", json!({})).await.map(|_| ())
     }
 
-    pub async fn title(&self) -> WdResult<String> {
-        let value = self.get("/title").await?;
-        Ok(value.as_str().unwrap_or_default().to_owned())
-    }
-
     /// The page's visible text (`document.body.innerText`).
     pub async fn body_text(&self) -> WdResult<String> {
         let value = self
-            .execute("return document.body ? document.body.innerText : '';", vec![])
+            .execute(
+                "return document.body ? document.body.innerText : '';",
+                vec![],
+            )
             .await?;
         Ok(value.as_str().unwrap_or_default().to_owned())
     }
 
-    /// Polls until the current URL satisfies `check`, up to 10 s.
+    /// Polls until the current URL satisfies `check`, up to 15 s.
     pub async fn wait_for_url(&self, what: &str, check: impl Fn(&str) -> bool) -> WdResult<String> {
-        let deadline = Instant::now() + Duration::from_secs(10);
+        let deadline = Instant::now() + Duration::from_secs(15);
         loop {
             let url = self.current_url().await?;
             if check(&url) {
                 return Ok(url);
             }
             if Instant::now() > deadline {
-                return Err(format!("waited 10 s for the URL to be {what}; it is {url}"));
+                return Err(format!("waited 15 s for the URL to be {what}; it is {url}"));
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
@@ -365,7 +380,10 @@ impl WebDriver {
 
     pub async fn find_all(&self, css: &str) -> WdResult<Vec<Element>> {
         let value = self
-            .post("/elements", json!({ "using": "css selector", "value": css }))
+            .post(
+                "/elements",
+                json!({ "using": "css selector", "value": css }),
+            )
             .await
             .map_err(|e| format!("find_all {css:?}: {e}"))?;
         value
@@ -388,14 +406,14 @@ impl WebDriver {
         Self::element_from(&value, &format!("find {css:?}"))
     }
 
-    /// Polls for an element, up to 10 s.
+    /// Polls for an element, up to 15 s.
     pub async fn wait_for(&self, css: &str) -> WdResult<Element> {
-        let deadline = Instant::now() + Duration::from_secs(10);
+        let deadline = Instant::now() + Duration::from_secs(15);
         loop {
             match self.find(css).await {
                 Ok(el) => return Ok(el),
                 Err(e) if Instant::now() > deadline => {
-                    return Err(format!("waited 10 s for {css:?}: {e}"));
+                    return Err(format!("waited 15 s for {css:?}: {e}"));
                 }
                 Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
             }
@@ -542,6 +560,21 @@ impl WebDriver {
         .map_err(|e| format!("emulate viewport {width}x{height}: {e}"))
     }
 
+    /// Grants browser permissions (e.g. `clipboardReadWrite`) to an origin
+    /// through the DevTools protocol, so no prompt can block a test.
+    pub async fn grant_permissions(&self, origin: &str, permissions: &[&str]) -> WdResult<()> {
+        self.post(
+            "/goog/cdp/execute",
+            json!({
+                "cmd": "Browser.grantPermissions",
+                "params": { "origin": origin, "permissions": permissions }
+            }),
+        )
+        .await
+        .map(|_| ())
+        .map_err(|e| format!("grant {permissions:?} to {origin}: {e}"))
+    }
+
     pub async fn clear_viewport_emulation(&self) -> WdResult<()> {
         self.post(
             "/goog/cdp/execute",
@@ -557,14 +590,36 @@ impl WebDriver {
         let encoded = value
             .as_str()
             .ok_or_else(|| format!("screenshot: not a string: {value}"))?;
-        let png = base64_decode(encoded)?;
-        if !png.starts_with(b"\x89PNG") {
-            return Err("screenshot: the decoded data is not a PNG".into());
-        }
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
-        }
-        std::fs::write(path, png).map_err(|e| format!("writing {}: {e}", path.display()))
+        write_png(path, &base64_decode(encoded)?)
+    }
+
+    /// Saves a PNG of the whole page, beyond the viewport, to `path`
+    /// (DevTools protocol: WebDriver screenshots stop at the viewport).
+    pub async fn full_page_screenshot_png(&self, path: &Path) -> WdResult<()> {
+        let cdp = |cmd: &str, params: Value| {
+            self.post("/goog/cdp/execute", json!({ "cmd": cmd, "params": params }))
+        };
+        let metrics = cdp("Page.getLayoutMetrics", json!({})).await?;
+        let size = &metrics["cssContentSize"];
+        let (width, height) = (size["width"].as_f64(), size["height"].as_f64());
+        let (Some(width), Some(height)) = (width, height) else {
+            return Err(format!(
+                "full-page screenshot: no content size in {metrics}"
+            ));
+        };
+        let shot = cdp(
+            "Page.captureScreenshot",
+            json!({
+                "format": "png",
+                "captureBeyondViewport": true,
+                "clip": { "x": 0, "y": 0, "width": width, "height": height, "scale": 1 },
+            }),
+        )
+        .await?;
+        let encoded = shot["data"]
+            .as_str()
+            .ok_or_else(|| format!("full-page screenshot: no data in {shot}"))?;
+        write_png(path, &base64_decode(encoded)?)
     }
 
     /// Browser console and network log entries since the last call
@@ -608,7 +663,7 @@ impl WebDriver {
         let Ok(mut stream) = TcpStream::connect(("127.0.0.1", self.port)) else {
             return;
         };
-        let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+        let _ = stream.set_read_timeout(Some(Duration::from_secs(15)));
         let request = format!(
             "DELETE /session/{} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
             self.session_id, self.port

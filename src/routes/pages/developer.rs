@@ -35,6 +35,26 @@ pub struct KeyForm {
     form_token: String,
 }
 
+fn or_default<'a>(value: &'a str, default: &'a str) -> &'a str {
+    match value.trim() {
+        "" => default,
+        given => given,
+    }
+}
+
+/// The form's one-time token. Our forms always send one, so a resubmitted
+/// form mints nothing; a client that posts without it gets a fresh nonce
+/// (and no duplicate protection).
+fn form_nonce(token: &str) -> Result<String, &'static str> {
+    match token.trim() {
+        "" => Ok(random_token(16)),
+        t if (16..=64).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            Ok(t.to_owned())
+        }
+        _ => Err("This form is out of date. Please fill it in again."),
+    }
+}
+
 fn expiry_label(days: u16) -> String {
     match days {
         0 => "Never".into(),
@@ -177,7 +197,8 @@ impl KeyForm {
         let description = KeyDescription::parse(&self.description)
             .map_err(|e| errors.add("description", e))
             .ok();
-        let permission = match self.permission.parse::<Permission>() {
+        // Absent fields take the form's defaults: read-only, 90 days, live.
+        let permission = match or_default(&self.permission, "read_only").parse::<Permission>() {
             Ok(p) if grantable.contains(&p) => Some(p),
             Ok(p) => {
                 errors.add(
@@ -195,25 +216,24 @@ impl KeyForm {
                 None
             }
         };
-        let expires_in_days = match self.expires_in_days.trim().parse::<u16>() {
+        let expires_in_days = match or_default(&self.expires_in_days, "90").parse::<u16>() {
             Ok(d) if EXPIRY_CHOICES.contains(&d) => Some(d),
             _ => {
                 errors.add("expires_in_days", "Choose 7, 30, 90 or 365 days, or never.");
                 None
             }
         };
-        let environment = self
-            .environment
+        let environment = or_default(&self.environment, "live")
             .parse::<Environment>()
             .map_err(|_| errors.add("environment", "Choose live or test."))
             .ok();
-        let nonce = self.form_token.trim();
-        if nonce.len() < 16 || nonce.len() > 64 || !nonce.bytes().all(|b| b.is_ascii_hexdigit()) {
-            errors.add(
-                "description",
-                "This form is out of date. Please fill it in again.",
-            );
-        }
+        let nonce = match form_nonce(&self.form_token) {
+            Ok(nonce) => nonce,
+            Err(message) => {
+                errors.add("description", message);
+                String::new()
+            }
+        };
         match (description, permission, expires_in_days, environment) {
             (Some(description), Some(permission), Some(expires_in_days), Some(environment))
                 if errors.is_empty() =>
@@ -223,7 +243,7 @@ impl KeyForm {
                     permission,
                     expires_in_days,
                     environment,
-                    nonce: nonce.to_owned(),
+                    nonce,
                 })
             }
             _ => Err(errors),
@@ -429,15 +449,11 @@ pub async fn roll_key(
                 "Choose a grace period of 0, 1, 24 or 72 hours.".into(),
             ))
         })?;
-    let nonce = form.form_token.trim();
-    if nonce.len() < 16 || nonce.len() > 64 || !nonce.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(PageError(AppError::Validation(
-            "This form is out of date. Please go back and try again.".into(),
-        )));
-    }
+    let nonce =
+        form_nonce(&form.form_token).map_err(|m| PageError(AppError::Validation(m.into())))?;
     let meta = RequestMeta::from_request(&req);
     let old = api_keys::find_own_key(&state.db, principal.account.id, id).await?;
-    match api_keys::roll_key(&state, &principal.account, id, grace, nonce, &meta).await {
+    match api_keys::roll_key(&state, &principal.account, id, grace, &nonce, &meta).await {
         Ok(minted) => reveal(
             ctx,
             minted,

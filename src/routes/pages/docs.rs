@@ -26,7 +26,8 @@ pub async fn page(
     let signed_in = ctx
         .user
         .as_ref()
-        .map(|u| u.account.id.to_string())
+        // The layout holds the visitor's sign-out form and its CSRF token.
+        .map(|u| format!("{}:{}", u.account.id, ctx.csrf))
         .unwrap_or_default();
     let etag = format!(
         "W/\"{}-{}\"",

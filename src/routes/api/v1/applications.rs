@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-use super::authorize;
+use super::{PageQuery, authorize};
 use crate::auth::guards::ApiPrincipal;
 use crate::auth::policy::Action;
 use crate::entities::application;
@@ -57,6 +57,9 @@ impl Application {
 #[derive(Serialize, ToSchema)]
 pub struct ApplicationList {
     pub data: Vec<Application>,
+    pub page: u64,
+    pub per_page: u64,
+    pub total: u64,
 }
 
 #[derive(Deserialize, Validate, ToSchema)]
@@ -82,12 +85,14 @@ pub async fn apply(
 ) -> Result<HttpResponse, Problem> {
     authorize(&principal, Action::Apply)?;
     let job_id = parse_id(&id)?;
+    let mut body = body.into_inner();
+    body.cover_letter = body.cover_letter.trim().to_owned();
     body.validate().map_err(validation_problem)?;
     let app = service::apply(
         &state.db,
         principal.account.id,
         job_id,
-        body.into_inner().cover_letter.trim().to_owned(),
+        body.cover_letter,
         !principal.is_test_key(),
     )
     .await?;
@@ -103,16 +108,19 @@ pub async fn apply(
 }
 
 /// Your applications, newest first (candidates).
-#[utoipa::path(get, path = "/v1/applications", tag = "Applications",
+#[utoipa::path(get, path = "/v1/applications", tag = "Applications", params(PageQuery),
     responses((status = 200, body = ApplicationList), (status = 403, body = crate::error::ProblemBody)),
     security(("bearer" = [])))]
 pub async fn list_own(
     ApiPrincipal(principal): ApiPrincipal,
     state: web::Data<AppState>,
+    query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, Problem> {
     authorize(&principal, Action::ListOwnApplications)?;
-    let data = service::list_for_candidate(&state.db, principal.account.id)
-        .await?
+    let paging = query.paging()?;
+    let (rows, total) =
+        service::list_for_candidate(&state.db, principal.account.id, paging).await?;
+    let data = rows
         .into_iter()
         .map(|(a, job)| {
             Application::new(
@@ -122,23 +130,31 @@ pub async fn list_own(
             )
         })
         .collect();
-    Ok(HttpResponse::Ok().json(ApplicationList { data }))
+    Ok(HttpResponse::Ok().json(ApplicationList {
+        data,
+        page: paging.page,
+        per_page: paging.per_page,
+        total,
+    }))
 }
 
 /// Applications to one of your jobs (employers).
-#[utoipa::path(get, path = "/v1/jobs/{id}/applications", tag = "Applications", params(("id" = Uuid, Path)),
+#[utoipa::path(get, path = "/v1/jobs/{id}/applications", tag = "Applications", params(("id" = Uuid, Path), PageQuery),
     responses((status = 200, body = ApplicationList), (status = 403, body = crate::error::ProblemBody), (status = 404, body = crate::error::ProblemBody)),
     security(("bearer" = [])))]
 pub async fn list_for_job(
     ApiPrincipal(principal): ApiPrincipal,
     state: web::Data<AppState>,
     id: web::Path<String>,
+    query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, Problem> {
     authorize(&principal, Action::ListJobApplications)?;
     let job_id = parse_id(&id)?;
+    let paging = query.paging()?;
     let job = crate::services::jobs::find_own(&state.db, principal.account.id, job_id).await?;
-    let data = service::list_for_job(&state.db, principal.account.id, job_id)
-        .await?
+    let (rows, total) =
+        service::list_for_job(&state.db, principal.account.id, job_id, paging).await?;
+    let data = rows
         .into_iter()
         .map(|(a, candidate)| {
             Application::new(
@@ -148,7 +164,12 @@ pub async fn list_for_job(
             )
         })
         .collect();
-    Ok(HttpResponse::Ok().json(ApplicationList { data }))
+    Ok(HttpResponse::Ok().json(ApplicationList {
+        data,
+        page: paging.page,
+        per_page: paging.per_page,
+        total,
+    }))
 }
 
 /// Withdraw one of your applications.

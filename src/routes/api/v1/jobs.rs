@@ -17,8 +17,7 @@ use crate::routes::api::validation_problem;
 use crate::services::jobs::{self, JobChanges, JobDraft, JobFilter};
 use crate::state::AppState;
 
-pub const MAX_PER_PAGE: u64 = 100;
-pub const DEFAULT_PER_PAGE: u64 = 20;
+pub use super::MAX_PER_PAGE;
 
 #[derive(Serialize, ToSchema)]
 pub struct Job {
@@ -98,20 +97,7 @@ pub async fn list(
     query: web::Query<JobQuery>,
 ) -> Result<HttpResponse, Problem> {
     authorize(&principal, Action::ListJobs)?;
-    let per_page = query.per_page.unwrap_or(DEFAULT_PER_PAGE);
-    if !(1..=MAX_PER_PAGE).contains(&per_page) {
-        return Err(Problem::new(
-            ProblemCode::InvalidQuery,
-            "per_page must be between 1 and 100.",
-        ));
-    }
-    let page = query.page.unwrap_or(1);
-    if !(1..=100_000).contains(&page) {
-        return Err(Problem::new(
-            ProblemCode::InvalidQuery,
-            "page must be between 1 and 100000.",
-        ));
-    }
+    let super::Paging { page, per_page } = super::paging(query.page, query.per_page)?;
     for (name, value) in [("q", &query.q), ("location", &query.location)] {
         if value.as_ref().is_some_and(|v| v.chars().count() > 200) {
             return Err(Problem::new(
@@ -198,7 +184,7 @@ pub async fn create(
     body: web::Json<NewJob>,
 ) -> Result<HttpResponse, Problem> {
     authorize(&principal, Action::CreateJob)?;
-    let body = body.into_inner();
+    let body = body.into_inner().trimmed();
     body.validate().map_err(validation_problem)?;
     validate_salaries(body.salary_min, body.salary_max)?;
     let company = body
@@ -226,6 +212,43 @@ pub async fn create(
     Ok(HttpResponse::Created()
         .insert_header(("location", format!("/v1/jobs/{}", job.id)))
         .json(Job::from(job)))
+}
+
+fn trim(text: &mut String) {
+    let trimmed = text.trim();
+    if trimmed.len() != text.len() {
+        *text = trimmed.to_owned();
+    }
+}
+
+impl NewJob {
+    /// Trimmed before validation, so "   ab" is a 2-character title.
+    fn trimmed(mut self) -> Self {
+        for text in [&mut self.title, &mut self.location, &mut self.description] {
+            trim(text);
+        }
+        if let Some(company) = self.company.as_mut() {
+            trim(company);
+        }
+        self
+    }
+}
+
+impl JobPatch {
+    fn trimmed(mut self) -> Self {
+        for text in [
+            &mut self.title,
+            &mut self.company,
+            &mut self.location,
+            &mut self.description,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            trim(text);
+        }
+        self
+    }
 }
 
 /// Changes to a job; absent fields stay as they are.
@@ -261,7 +284,7 @@ pub async fn update(
     body: web::Json<JobPatch>,
 ) -> Result<HttpResponse, Problem> {
     authorize(&principal, Action::UpdateJob)?;
-    let body = body.into_inner();
+    let body = body.into_inner().trimmed();
     body.validate().map_err(validation_problem)?;
     let changes = JobChanges {
         title: body.title.map(|v| v.trim().to_owned()),
