@@ -16,7 +16,7 @@ pub fn now() -> OffsetDateTime {
 pub fn canonical(t: OffsetDateTime) -> OffsetDateTime {
     let t = t.to_offset(time::UtcOffset::UTC);
     let mut micros = t.nanosecond() / 1_000;
-    if micros % 10 == 0 {
+    if micros.is_multiple_of(10) {
         micros += 1;
     }
     t.replace_nanosecond(micros * 1_000).unwrap_or(t)
@@ -28,7 +28,7 @@ pub fn canonical_floor(t: OffsetDateTime) -> OffsetDateTime {
     let t = t.to_offset(time::UtcOffset::UTC);
     let micros = t.nanosecond() / 1_000;
     let t = t.replace_nanosecond(micros * 1_000).unwrap_or(t);
-    if micros % 10 == 0 {
+    if micros.is_multiple_of(10) {
         t - Duration::microseconds(1)
     } else {
         t
