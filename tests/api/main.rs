@@ -8,6 +8,7 @@ mod accounts;
 mod api_auth;
 mod api_resources;
 mod browser;
+mod cli;
 mod csrf;
 mod docs;
 mod headers;
