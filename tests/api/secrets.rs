@@ -30,6 +30,7 @@ async fn no_secret_reaches_the_log_or_the_database() {
         .spawn()
         .unwrap();
     let stdout = child.stdout.take().unwrap();
+    let mut child = KillOnDrop(child);
     let (tx, rx) = std::sync::mpsc::channel();
     let copier = std::thread::spawn(move || {
         let mut log = log;
@@ -174,14 +175,14 @@ async fn no_secret_reaches_the_log_or_the_database() {
     tokio::time::sleep(Duration::from_millis(1500)).await;
     Command::new("kill")
         .arg("-TERM")
-        .arg(child.id().to_string())
+        .arg(child.0.id().to_string())
         .status()
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(15);
-    while child.try_wait().unwrap().is_none() && Instant::now() < deadline {
+    while child.0.try_wait().unwrap().is_none() && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(100));
     }
-    let _ = child.kill();
+    let _ = child.0.kill();
     let _ = copier.join();
 
     let log_text = std::fs::read(&log_path).unwrap();
@@ -212,4 +213,14 @@ async fn no_secret_reaches_the_log_or_the_database() {
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// The server dies with the test, even when an assertion fails first.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
