@@ -8,6 +8,13 @@ use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection};
 
 pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<DatabaseConnection> {
+    // Each SQLite connection keeps its own page cache and thread; a few
+    // serve two cores well (writes serialise on the file anyway).
+    let max_connections = if url.starts_with("sqlite:") {
+        max_connections.min(6)
+    } else {
+        max_connections
+    };
     let mut options = ConnectOptions::new(url.to_owned());
     options
         .max_connections(max_connections)

@@ -2,6 +2,11 @@
 //! [`Problem`] renders RFC 9457 problem+json for /v1. Both log the whole
 //! chain and show the user none of it.
 
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use actix_web::web::Bytes;
 use actix_web::{HttpResponse, ResponseError, http::StatusCode, http::header};
 use sea_orm::DbErr;
 use serde::Serialize;
@@ -258,9 +263,15 @@ impl ProblemCode {
 #[derive(Debug)]
 pub struct Problem {
     pub code: ProblemCode,
-    pub detail: String,
+    pub detail: Cow<'static, str>,
     pub field_errors: Vec<FieldError>,
-    pub headers: Vec<(header::HeaderName, String)>,
+    pub headers: Vec<(header::HeaderName, header::HeaderValue)>,
+}
+
+thread_local! {
+    /// Bodies of problems whose detail is a static string, by code and
+    /// detail address: refusing a flood of bad keys costs no serialisation.
+    static STATIC_BODIES: RefCell<HashMap<(ProblemCode, usize), Bytes>> = RefCell::new(HashMap::new());
 }
 
 #[derive(Debug, Serialize, Clone, utoipa::ToSchema)]
@@ -283,7 +294,7 @@ pub struct ProblemBody<'a> {
 }
 
 impl Problem {
-    pub fn new(code: ProblemCode, detail: impl Into<String>) -> Self {
+    pub fn new(code: ProblemCode, detail: impl Into<Cow<'static, str>>) -> Self {
         Problem {
             code,
             detail: detail.into(),
@@ -293,8 +304,43 @@ impl Problem {
     }
 
     pub fn with_header(mut self, name: header::HeaderName, value: impl Into<String>) -> Self {
-        self.headers.push((name, value.into()));
+        if let Ok(value) = header::HeaderValue::try_from(value.into()) {
+            self.headers.push((name, value));
+        }
         self
+    }
+
+    pub fn with_header_value(
+        mut self,
+        name: header::HeaderName,
+        value: header::HeaderValue,
+    ) -> Self {
+        self.headers.push((name, value));
+        self
+    }
+
+    fn body(&self) -> Bytes {
+        let render = || {
+            let body = ProblemBody {
+                kind: format!("/docs/errors#{}", self.code.as_str()),
+                title: self.code.title(),
+                status: self.code.status().as_u16(),
+                detail: &self.detail,
+                code: self.code.as_str(),
+                errors: &self.field_errors,
+            };
+            Bytes::from(serde_json::to_vec(&body).unwrap_or_default())
+        };
+        match &self.detail {
+            Cow::Borrowed(detail) if self.field_errors.is_empty() => STATIC_BODIES.with(|cache| {
+                cache
+                    .borrow_mut()
+                    .entry((self.code, detail.as_ptr() as usize))
+                    .or_insert_with(render)
+                    .clone()
+            }),
+            _ => render(),
+        }
     }
 
     pub fn validation(errors: Vec<FieldError>) -> Self {
@@ -321,21 +367,19 @@ impl ResponseError for Problem {
     }
 
     fn error_response(&self) -> HttpResponse {
-        let body = ProblemBody {
-            kind: format!("/docs/errors#{}", self.code.as_str()),
-            title: self.code.title(),
-            status: self.code.status().as_u16(),
-            detail: &self.detail,
-            code: self.code.as_str(),
-            errors: &self.field_errors,
-        };
         let mut response = HttpResponse::build(self.status_code());
-        response.content_type("application/problem+json");
-        response.insert_header((header::CACHE_CONTROL, "no-store"));
+        response.insert_header((
+            header::CONTENT_TYPE,
+            header::HeaderValue::from_static("application/problem+json"),
+        ));
+        response.insert_header((
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static("no-store"),
+        ));
         for (name, value) in &self.headers {
-            response.insert_header((name.clone(), value.as_str()));
+            response.insert_header((name.clone(), value.clone()));
         }
-        response.body(serde_json::to_string(&body).unwrap_or_default())
+        response.body(self.body())
     }
 }
 

@@ -55,6 +55,7 @@ impl Application {
             key_cache: KeyCache::default(),
             rate_limiter: Arc::new(RateLimiter::default()),
             usage: UsageRecorder::default(),
+            job_search: Default::default(),
             settings: Arc::new(settings),
             db,
         };

@@ -20,4 +20,5 @@ pub struct AppState {
     pub rate_limiter: Arc<RateLimiter>,
     pub usage: UsageRecorder,
     pub docs: Arc<DocsSite>,
+    pub job_search: crate::services::jobs::SearchCache,
 }

@@ -3,6 +3,7 @@
 //! one write per API request.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -17,12 +18,14 @@ use crate::entities::{api_key, api_key_usage};
 use crate::services::audit::{self, AuditEvent, RequestMeta};
 use crate::time_fmt::now;
 
+/// What one key did since the last flush. Plain values only: recording a
+/// request allocates nothing once the key has an entry.
 #[derive(Debug, Clone)]
 struct Pending {
     count: i64,
     last_used_at: OffsetDateTime,
-    last_ip: Option<String>,
-    per_day: HashMap<String, i64>,
+    last_ip: Option<IpAddr>,
+    per_day: HashMap<time::Date, i64>,
 }
 
 #[derive(Clone, Default)]
@@ -31,14 +34,17 @@ pub struct UsageRecorder {
 }
 
 pub fn day_key(t: OffsetDateTime) -> String {
-    let d = t.date();
+    date_key(t.date())
+}
+
+fn date_key(d: time::Date) -> String {
     format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
 }
 
 impl UsageRecorder {
-    pub fn record(&self, key_id: Uuid, ip: Option<String>) {
+    pub fn record(&self, key_id: Uuid, ip: Option<IpAddr>) {
         let at = now();
-        let day = day_key(at);
+        let day = at.date();
         let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
         let entry = pending.entry(key_id).or_insert_with(|| Pending {
             count: 0,
@@ -132,14 +138,15 @@ async fn write_batch(
                 Expr::col(api_key::Column::UseCount).add(usage.count),
             )
             .filter(api_key::Column::Id.eq(*key_id));
-        if let Some(ip) = &usage.last_ip {
+        let last_ip = usage.last_ip.map(|ip| ip.to_string());
+        if let Some(ip) = &last_ip {
             update = update.col_expr(api_key::Column::LastUsedIp, Expr::value(ip.clone()));
         }
         update.exec(&txn).await?;
         for (day, n) in &usage.per_day {
             api_key_usage::Entity::insert(api_key_usage::ActiveModel {
                 key_id: Set(*key_id),
-                day: Set(day.clone()),
+                day: Set(date_key(*day)),
                 requests: Set(*n),
             })
             .on_conflict(
@@ -153,7 +160,7 @@ async fn write_batch(
             .exec(&txn)
             .await?;
         }
-        if let Some(ip) = &usage.last_ip
+        if let Some(ip) = &last_ip
             && previous_ip.as_deref() != Some(ip.as_str())
         {
             audit::record_with(

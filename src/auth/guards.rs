@@ -2,6 +2,7 @@
 //! /v1: [`bearer_guard`] reads the `Authorization` header and nothing else.
 //! Both yield a [`Principal`].
 
+use std::borrow::Cow;
 use std::future::Future;
 use std::pin::Pin;
 
@@ -175,7 +176,7 @@ impl FromRequest for AdminOnly {
 }
 
 /// The caller of a /v1 route, put in the request by [`bearer_guard`].
-pub struct ApiPrincipal(pub Principal);
+pub struct ApiPrincipal(pub std::sync::Arc<Principal>);
 
 impl FromRequest for ApiPrincipal {
     type Error = Problem;
@@ -184,7 +185,7 @@ impl FromRequest for ApiPrincipal {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         std::future::ready(
             req.extensions()
-                .get::<Principal>()
+                .get::<std::sync::Arc<Principal>>()
                 .cloned()
                 .map(ApiPrincipal)
                 .ok_or_else(|| {
@@ -197,20 +198,39 @@ impl FromRequest for ApiPrincipal {
 const REALM: &str = "Bearer realm=\"AutoTechJobs API\"";
 
 /// RFC 6750 errors: the `WWW-Authenticate` header says what went wrong.
-pub fn bearer_problem(code: ProblemCode, detail: &str) -> Problem {
-    let challenge = match code {
-        ProblemCode::MissingCredentials => REALM.to_owned(),
-        ProblemCode::InvalidRequest
-        | ProblemCode::InvalidToken
-        | ProblemCode::InsufficientScope => {
-            format!(
-                "{REALM}, error=\"{}\", error_description=\"{detail}\"",
-                code.as_str()
-            )
-        }
-        _ => REALM.to_owned(),
+pub fn bearer_problem(code: ProblemCode, detail: impl Into<Cow<'static, str>>) -> Problem {
+    let detail = detail.into();
+    let challenge = |detail: &str| {
+        let text = match code {
+            ProblemCode::InvalidRequest
+            | ProblemCode::InvalidToken
+            | ProblemCode::InsufficientScope => {
+                format!(
+                    "{REALM}, error=\"{}\", error_description=\"{detail}\"",
+                    code.as_str()
+                )
+            }
+            _ => REALM.to_owned(),
+        };
+        header::HeaderValue::try_from(text).unwrap_or(header::HeaderValue::from_static(REALM))
     };
-    Problem::new(code, detail).with_header(header::WWW_AUTHENTICATE, challenge)
+    let value = match &detail {
+        // Static details (every refusal before the database) are formatted once per thread.
+        Cow::Borrowed(text) => STATIC_CHALLENGES.with(|cache| {
+            cache
+                .borrow_mut()
+                .entry((code, text.as_ptr() as usize))
+                .or_insert_with(|| challenge(text))
+                .clone()
+        }),
+        Cow::Owned(text) => challenge(text),
+    };
+    Problem::new(code, detail).with_header_value(header::WWW_AUTHENTICATE, value)
+}
+
+thread_local! {
+    static STATIC_CHALLENGES: std::cell::RefCell<std::collections::HashMap<(ProblemCode, usize), header::HeaderValue>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
 }
 
 /// Refused before any work: a key in the query string would end up in
@@ -330,11 +350,16 @@ pub async fn bearer_guard(
         add_rate_headers(response.headers_mut(), &decision);
         return Ok(response);
     }
-    let ip = crate::services::audit::client_ip(
-        req.peer_addr(),
-        &req.connection_info(),
-        state.settings.trust_forwarded,
-    );
+    // The peer address, unless a trusted proxy names the client.
+    let ip = if state.settings.trust_forwarded {
+        req.connection_info().realip_remote_addr().and_then(|a| {
+            a.parse::<std::net::IpAddr>()
+                .ok()
+                .or_else(|| a.parse::<std::net::SocketAddr>().ok().map(|s| s.ip()))
+        })
+    } else {
+        req.peer_addr().map(|p| p.ip())
+    };
     state.usage.record(key_id, ip);
     let is_test = principal.is_test_key();
     req.extensions_mut().insert(principal);

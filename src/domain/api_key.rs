@@ -150,7 +150,12 @@ impl ApiKeySecret {
 
     /// What is stored and looked up: SHA-256 of the whole key, hex.
     pub fn hash(&self) -> String {
-        hash_key(&self.text)
+        hex::encode(self.digest())
+    }
+
+    /// The raw SHA-256 of the key, for in-memory lookups.
+    pub fn digest(&self) -> [u8; 32] {
+        Sha256::digest(self.text.as_bytes()).into()
     }
 
     /// Enough to recognise a key in a list, far too little to use it.

@@ -426,7 +426,7 @@ pub async fn roll_key(
 
 #[derive(Clone)]
 struct CachedKey {
-    principal: Principal,
+    principal: Arc<Principal>,
     expires_at: Option<OffsetDateTime>,
     cached_at: Instant,
 }
@@ -437,12 +437,12 @@ struct CachedKey {
 /// caching what it read before it.
 #[derive(Clone, Default)]
 pub struct KeyCache {
-    entries: Arc<RwLock<HashMap<String, CachedKey>>>,
+    entries: Arc<RwLock<HashMap<[u8; 32], CachedKey>>>,
     generation: Arc<AtomicU64>,
 }
 
 impl KeyCache {
-    fn get(&self, hash: &str) -> Option<CachedKey> {
+    fn get(&self, hash: &[u8; 32]) -> Option<CachedKey> {
         let entries = self.entries.read().unwrap_or_else(|p| p.into_inner());
         entries
             .get(hash)
@@ -450,7 +450,7 @@ impl KeyCache {
             .cloned()
     }
 
-    fn put(&self, hash: String, entry: CachedKey, generation: u64) {
+    fn put(&self, hash: [u8; 32], entry: CachedKey, generation: u64) {
         let mut entries = self.entries.write().unwrap_or_else(|p| p.into_inner());
         if self.generation.load(Ordering::SeqCst) != generation {
             return;
@@ -500,15 +500,16 @@ fn should_log_refusal(key_id: Uuid) -> bool {
 pub async fn authenticate(
     state: &AppState,
     secret: &ApiKeySecret,
-) -> Result<Option<Principal>, AppError> {
-    let hash = secret.hash();
+) -> Result<Option<Arc<Principal>>, AppError> {
+    let digest = secret.digest();
     let now = now();
-    if let Some(cached) = state.key_cache.get(&hash)
+    if let Some(cached) = state.key_cache.get(&digest)
         && cached.expires_at.is_none_or(|at| at > now)
     {
         return Ok(Some(cached.principal));
     }
     let generation = state.key_cache.generation.load(Ordering::SeqCst);
+    let hash = hex::encode(digest);
     let Some(key) = api_key::Entity::find()
         .filter(api_key::Column::KeyHash.eq(hash.as_str()))
         .one(&state.db)
@@ -548,7 +549,7 @@ pub async fn authenticate(
     else {
         return Ok(None);
     };
-    let principal = Principal {
+    let principal = Arc::new(Principal {
         account: AccountSummary::try_from(owner)?,
         credential: Credential::ApiKey {
             key_id: key.id,
@@ -563,9 +564,9 @@ pub async fn authenticate(
                 .map_err(|e: String| AppError::Unexpected(anyhow::anyhow!(e)))?,
             expires_at: key.expires_at,
         },
-    };
+    });
     state.key_cache.put(
-        hash,
+        digest,
         CachedKey {
             principal: principal.clone(),
             expires_at: key.expires_at,

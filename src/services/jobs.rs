@@ -327,3 +327,72 @@ mod tests {
         assert_eq!(like_pattern("50%_A"), "%50\\%\\_a%");
     }
 }
+
+/// Rendered search results for under a second. Searches are the API's
+/// hottest read and change only when a job does: a write at this instance
+/// clears the cache at once, and other instances see it within the TTL.
+/// The generation counter stops a search that raced a write from storing
+/// what it read before the write.
+#[derive(Clone, Default)]
+pub struct SearchCache {
+    entries: std::sync::Arc<
+        std::sync::Mutex<
+            std::collections::HashMap<String, (std::time::Instant, actix_web::web::Bytes)>,
+        >,
+    >,
+    generation: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+const SEARCH_TTL: std::time::Duration = std::time::Duration::from_secs(1);
+
+impl SearchCache {
+    pub fn key(filter: &JobFilter) -> String {
+        format!(
+            "{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}",
+            filter.q.as_deref().unwrap_or("").trim().to_lowercase(),
+            filter
+                .location
+                .as_deref()
+                .unwrap_or("")
+                .trim()
+                .to_lowercase(),
+            filter.work_mode.map(WorkMode::as_str).unwrap_or(""),
+            filter.page,
+            filter.per_page
+        )
+    }
+
+    pub fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    pub fn get(&self, key: &str) -> Option<actix_web::web::Bytes> {
+        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        entries
+            .get(key)
+            .filter(|(at, _)| at.elapsed() < SEARCH_TTL)
+            .map(|(_, body)| body.clone())
+    }
+
+    pub fn put(&self, key: String, body: actix_web::web::Bytes, generation: u64) {
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        if self.generation() != generation {
+            return;
+        }
+        if entries.len() >= 1_000 {
+            entries.retain(|_, (at, _)| at.elapsed() < SEARCH_TTL);
+            if entries.len() >= 1_000 {
+                entries.clear();
+            }
+        }
+        entries.insert(key, (std::time::Instant::now(), body));
+    }
+
+    /// A job changed at this instance.
+    pub fn clear(&self) {
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        entries.clear();
+    }
+}

@@ -1,6 +1,8 @@
 //! /v1/jobs: search and read for every key; post, edit and close for
 //! employers' standard keys, on their own jobs only.
 
+use actix_web::http::header;
+use actix_web::web::Bytes;
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -14,7 +16,7 @@ use crate::domain::{EmploymentType, JobStatus, WorkMode};
 use crate::entities::job;
 use crate::error::{AppError, Problem, ProblemCode};
 use crate::routes::api::validation_problem;
-use crate::services::jobs::{self, JobChanges, JobDraft, JobFilter};
+use crate::services::jobs::{self, JobChanges, JobDraft, JobFilter, SearchCache};
 use crate::state::AppState;
 
 pub use super::MAX_PER_PAGE;
@@ -113,13 +115,37 @@ pub async fn list(
         page,
         per_page,
     };
+    let key = SearchCache::key(&filter);
+    if let Some(body) = state.job_search.get(&key) {
+        return Ok(json_body(body));
+    }
+    let generation = state.job_search.generation();
     let (jobs, total) = jobs::search(&state.db, &filter).await?;
-    Ok(HttpResponse::Ok().json(JobList {
+    let list = JobList {
         data: jobs.into_iter().map(Job::from).collect(),
         page,
         per_page,
         total,
-    }))
+    };
+    let body = Bytes::from(serde_json::to_vec(&list).map_err(|e| AppError::Unexpected(e.into()))?);
+    state.job_search.put(key, body.clone(), generation);
+    Ok(json_body(body))
+}
+
+fn json_body(body: Bytes) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((
+            header::CONTENT_TYPE,
+            header::HeaderValue::from_static("application/json"),
+        ))
+        .body(body)
+}
+
+/// A persisted write changes what searches return.
+fn wrote(state: &AppState, principal: &crate::auth::Principal) {
+    if !principal.is_test_key() {
+        state.job_search.clear();
+    }
 }
 
 fn parse_id(raw: &str) -> Result<Uuid, Problem> {
@@ -209,6 +235,7 @@ pub async fn create(
         !principal.is_test_key(),
     )
     .await?;
+    wrote(&state, &principal);
     Ok(HttpResponse::Created()
         .insert_header(("location", format!("/v1/jobs/{}", job.id)))
         .json(Job::from(job)))
@@ -309,6 +336,7 @@ pub async fn update(
         AppError::Validation(detail) => Problem::new(ProblemCode::ValidationFailed, detail),
         other => other.into(),
     })?;
+    wrote(&state, &principal);
     Ok(HttpResponse::Ok().json(Job::from(job)))
 }
 
@@ -329,5 +357,6 @@ pub async fn close(
         !principal.is_test_key(),
     )
     .await?;
+    wrote(&state, &principal);
     Ok(HttpResponse::Ok().json(Job::from(job)))
 }

@@ -59,7 +59,7 @@ pub fn authorize(principal: &Principal, action: Action) -> Result<(), Problem> {
     } else {
         Err(bearer_problem(
             ProblemCode::InsufficientScope,
-            &format!(
+            format!(
                 "{} needs a different permission level or account type; this key is {} on a {} account.",
                 action.route(),
                 principal.permission().label(),
