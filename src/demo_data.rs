@@ -7,8 +7,8 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::auth::password::PasswordHasher;
-use crate::domain::{PartnerStatus, Password, random_token};
+use crate::auth::password::LOCKED;
+use crate::domain::PartnerStatus;
 use crate::entities::{account, job};
 use crate::time_fmt::now;
 
@@ -359,9 +359,8 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> anyhow::Result<()> {
     if job::Entity::find().count(db).await? > 0 {
         return Ok(());
     }
-    // Demo employers cannot sign in: their password is random and discarded.
-    let unusable = Password::parse(random_token(32)).map_err(anyhow::Error::msg)?;
-    let password_hash = PasswordHasher::new(1).hash(unusable).await?;
+    // Demo employers cannot sign in.
+    let password_hash = LOCKED.to_owned();
     let txn = db.begin().await?;
     let base = now();
     let mut employer_ids = Vec::new();

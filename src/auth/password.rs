@@ -26,6 +26,10 @@ static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
         .to_string()
 });
 
+/// Stored instead of a hash for accounts that cannot sign in (the demo
+/// employers): no password matches it.
+pub const LOCKED: &str = "!locked";
+
 #[derive(Clone)]
 pub struct PasswordHasher {
     permits: Arc<Semaphore>,
@@ -52,12 +56,14 @@ impl PasswordHasher {
     }
 
     /// True when `candidate` matches `stored`. With no stored hash (unknown
-    /// account) a dummy hash is verified and the answer is false.
+    /// account) or a locked one, a dummy hash is verified, so the answer
+    /// takes the same time, and it is false.
     pub async fn verify(&self, candidate: String, stored: Option<String>) -> anyhow::Result<bool> {
         let _permit = self.permits.acquire().await.context("hasher closed")?;
         spawn_blocking_with_tracing(move || {
-            let known = stored.is_some();
-            let stored = stored.unwrap_or_else(|| DUMMY_HASH.clone());
+            let usable = stored.filter(|s| s != LOCKED);
+            let known = usable.is_some();
+            let stored = usable.unwrap_or_else(|| DUMMY_HASH.clone());
             let parsed = PasswordHash::new(&stored)
                 .map_err(|e| anyhow::anyhow!("stored password hash is malformed: {e}"))?;
             let matches = argon2()
@@ -103,5 +109,7 @@ mod tests {
                 .await
                 .unwrap()
         );
+        let locked = Some(LOCKED.to_owned());
+        assert!(!hasher.verify(LOCKED.into(), locked).await.unwrap());
     }
 }
