@@ -16,6 +16,9 @@
 # Everything talks to 127.0.0.1 only (ours on :18080, the peer on :8901).
 # Only processes started here are stopped, by PID, on exit.
 set -euo pipefail
+# The whole script is one { ... } block, so bash parses all of it before running
+# any: editing or checking out this file during a run cannot corrupt the run.
+{
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ROUNDS=${ROUNDS:-2}
@@ -37,6 +40,7 @@ PEER_BASE=http://127.0.0.1:8901
 OUR_PID=
 PEER_PID=
 SERVER_PIDS=   # the PIDs whose CPU counts as "the server" in measure()
+SAMPLER_PID=   # the RSS sampler running during a measured wrk run
 TMP=
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -53,6 +57,7 @@ stop_pid() {
   wait "$pid" 2>/dev/null || true
 }
 cleanup() {
+  stop_pid "$SAMPLER_PID"; SAMPLER_PID=
   stop_pid "$OUR_PID"; OUR_PID=
   stop_pid "$PEER_PID"; PEER_PID=
   if [[ -n "$TMP" ]]; then rm -rf "$TMP"; fi
@@ -137,8 +142,10 @@ start_rss_sampler() {
     trap 'echo "$max" > "$out"; exit 0' TERM
     while :; do
       sum=0
-      for p in $RSS_PIDS; do
-        v=$(awk '/^VmRSS:/{print $2}' "/proc/$p/status" 2>/dev/null); sum=$((sum + ${v:-0}))
+      for p in $RSS_PIDS; do   # bash builtins only: an awk per sample would cost CPU mid-run
+        while read -r k v _; do
+          [[ $k == VmRSS: ]] && { sum=$((sum + v)); break; }
+        done 2>/dev/null < "/proc/$p/status" || true
       done
       (( sum > max )) && max=$sum
       sleep 0.1
@@ -146,7 +153,11 @@ start_rss_sampler() {
   ) &
   SAMPLER_PID=$!
 }
-stop_rss_sampler() { kill -TERM "$SAMPLER_PID" 2>/dev/null; wait "$SAMPLER_PID" 2>/dev/null || true; }
+stop_rss_sampler() {
+  kill -TERM "$SAMPLER_PID" 2>/dev/null || true
+  wait "$SAMPLER_PID" 2>/dev/null || true
+  SAMPLER_PID=
+}
 
 child_pids() {  # direct children of a PID (gunicorn workers of the master)
   pgrep -P "$1" 2>/dev/null | tr '\n' ' ' || true
@@ -421,3 +432,5 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (a == "nan" || b == "nan" || b+0 ==
   echo "raw: $OUT/results.tsv, $OUT/rss.tsv, $OUT/round*/"
 } > "$OUT/summary.txt"
 cat "$OUT/summary.txt"
+exit 0
+}
