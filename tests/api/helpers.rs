@@ -182,6 +182,26 @@ impl TestApp {
         (browser, user)
     }
 
+    /// Grants partner status directly, as an approved request would.
+    pub async fn make_partner(&self, user: &TestUser) {
+        use autotechjobs::entities::account;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let model = account::Entity::find()
+            .filter(account::Column::Email.eq(&user.email))
+            .one(&self.state.db)
+            .await
+            .unwrap()
+            .expect("the account exists");
+        autotechjobs::services::accounts::set_partner_status(
+            &self.state.db,
+            model.id,
+            autotechjobs::domain::PartnerStatus::Approved,
+            None,
+        )
+        .await
+        .unwrap();
+    }
+
     /// Writes buffered key usage now instead of waiting for the next second.
     pub async fn flush_usage(&self) {
         self.state

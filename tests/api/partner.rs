@@ -304,24 +304,7 @@ async fn the_feed_returns_every_version_once_while_jobs_change() {
     })
     .await;
     let (browser, user) = app.signed_in(AccountType::Developer).await;
-    {
-        use autotechjobs::entities::account;
-        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-        let model = account::Entity::find()
-            .filter(account::Column::Email.eq(&user.email))
-            .one(&app.state.db)
-            .await
-            .unwrap()
-            .unwrap();
-        autotechjobs::services::accounts::set_partner_status(
-            &app.state.db,
-            model.id,
-            autotechjobs::domain::PartnerStatus::Approved,
-            None,
-        )
-        .await
-        .unwrap();
-    }
+    app.make_partner(&user).await;
     let api = app.api(&browser.key_with("partner").await);
     // Close one job: the feed includes closed jobs.
     let (employer, _) = app.signed_in(AccountType::Employer).await;

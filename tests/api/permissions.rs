@@ -1,7 +1,7 @@
 //! The permission matrix: every route × permission × account type against
 //! an expected table written here independently of the server's.
 
-use autotechjobs::domain::{AccountType, PartnerStatus};
+use autotechjobs::domain::AccountType;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -49,25 +49,6 @@ fn expected(account: AccountType, permission: &str, route: Route) -> bool {
         Route::MyApplications => account == AccountType::Candidate,
         Route::PartnerFeed => permission == "partner",
     }
-}
-
-async fn approve_partner(app: &TestApp, user: &TestUser) {
-    use autotechjobs::entities::account;
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    let model = account::Entity::find()
-        .filter(account::Column::Email.eq(&user.email))
-        .one(&app.state.db)
-        .await
-        .unwrap()
-        .unwrap();
-    autotechjobs::services::accounts::set_partner_status(
-        &app.state.db,
-        model.id,
-        PartnerStatus::Approved,
-        None,
-    )
-    .await
-    .unwrap();
 }
 
 async fn call(api: &Api, route: Route, job_id: &str, application_id: &str) -> reqwest::Response {
@@ -124,7 +105,7 @@ async fn every_route_permission_and_account_type_matches_the_table() {
         for permission in ["read_only", "standard", "partner"] {
             let (browser, user): (Browser, TestUser) = app.signed_in(account_type).await;
             if permission == "partner" {
-                approve_partner(&app, &user).await;
+                app.make_partner(&user).await;
             }
             if permission == "standard" && account_type == AccountType::Developer {
                 continue; // developers cannot hold standard keys (tested in keys.rs)
