@@ -2,6 +2,7 @@
 //! and on PostgreSQL when `ATJ_TEST_DATABASE_URL` is set.
 
 mod helpers;
+mod process;
 mod webdriver;
 
 mod accounts;
@@ -11,6 +12,7 @@ mod browser;
 mod cli;
 mod csrf;
 mod docs;
+mod durability;
 mod headers;
 mod keys;
 mod partner;

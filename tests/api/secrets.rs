@@ -1,55 +1,24 @@
 //! QUALITY.md item 15: after a run of the real binary at trace level, no
 //! issued key, password or session id is in the log or the database file.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use reqwest::StatusCode;
 
 use crate::helpers::{PASSWORD, hidden_field, revealed_key, tempfile_dir::TempDir};
+use crate::process::ServerProcess;
 
 #[tokio::test]
 async fn no_secret_reaches_the_log_or_the_database() {
     let dir = TempDir::new();
     let db_path = dir.path().join("secrets.db");
     let log_path = dir.path().join("server.log");
-    let log = std::fs::File::create(&log_path).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_autotechjobs"))
-        .env("ATJ_LOG", "trace")
-        .env("ATJ_BIND", "127.0.0.1:0")
-        .env(
-            "ATJ_DATABASE_URL",
-            format!("sqlite://{}?mode=rwc", db_path.display()),
-        )
-        .env("ATJ_SESSION_SECRET", "ab".repeat(64))
-        .env("ATJ_DEMO_DATA", "true")
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .stderr(log.try_clone().unwrap())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let mut child = KillOnDrop(child);
-    let (tx, rx) = std::sync::mpsc::channel();
-    let copier = std::thread::spawn(move || {
-        let mut log = log;
-        let mut sent = false;
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            use std::io::Write;
-            let _ = writeln!(log, "{line}");
-            if !sent && let Some(i) = line.find("address=http://") {
-                let _ = tx.send(line[i + 8..].split_whitespace().next().unwrap().to_owned());
-                sent = true;
-            }
-        }
-    });
-    let address = rx
-        .recv_timeout(Duration::from_secs(60))
-        .expect("the server starts");
-    let address = address
-        .trim_end_matches(|c: char| !c.is_ascii_digit())
-        .to_owned();
+    let mut server = ServerProcess::start(
+        &format!("sqlite://{}?mode=rwc", db_path.display()),
+        "trace",
+        &log_path,
+    );
+    let address = server.address.clone();
 
     let client = reqwest::Client::builder()
         .cookie_store(true)
@@ -173,17 +142,7 @@ async fn no_secret_reaches_the_log_or_the_database() {
     }
     // Let the usage buffer flush, then stop the server.
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    Command::new("kill")
-        .arg("-TERM")
-        .arg(child.0.id().to_string())
-        .status()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while child.0.try_wait().unwrap().is_none() && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let _ = child.0.kill();
-    let _ = copier.join();
+    server.stop();
 
     let log_text = std::fs::read(&log_path).unwrap();
     assert!(log_text.len() > 1000, "the trace log was written");
@@ -213,14 +172,4 @@ async fn no_secret_reaches_the_log_or_the_database() {
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
-}
-
-/// The server dies with the test, even when an assertion fails first.
-struct KillOnDrop(std::process::Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
