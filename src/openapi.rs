@@ -23,7 +23,7 @@ use crate::routes::api::v1::{applications, jobs, me, partner};
         partner::jobs,
     ),
     components(schemas(crate::error::ProblemBody, crate::error::FieldError)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &ProblemResponses),
     tags(
         (name = "Account", description = "The caller's account and key"),
         (name = "Jobs", description = "Search, read and manage jobs"),
@@ -42,6 +42,85 @@ impl Modify for BearerAuth {
             "bearer",
             SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
         );
+    }
+}
+
+/// Every error is `application/problem+json`, and every guarded route can
+/// answer 400/401 (the bearer guard), 429 (the rate limiter) and 503 (the
+/// database away): say so on each operation instead of repeating it in
+/// every annotation.
+struct ProblemResponses;
+
+impl Modify for ProblemResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+        let problem = || {
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("ProblemBody")))
+                .build()
+        };
+        let common = [
+            (
+                "400",
+                "Malformed Authorization header, or a key in the query string (`invalid_request`)",
+            ),
+            (
+                "401",
+                "Missing, unknown, revoked or expired API key (`missing_credentials`, `invalid_token`)",
+            ),
+            (
+                "429",
+                "Rate limit exceeded (`rate_limited`); see `Retry-After`",
+            ),
+            (
+                "503",
+                "Temporarily unavailable (`service_unavailable`); see `Retry-After`",
+            ),
+        ];
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+                &mut item.delete,
+            ];
+            for operation in operations.into_iter().flatten() {
+                let responses = &mut operation.responses.responses;
+                for (status, response) in responses.iter_mut() {
+                    if let RefOr::T(response) = response
+                        && status.starts_with(['4', '5'])
+                    {
+                        response.content.shift_remove("application/json");
+                        response
+                            .content
+                            .insert("application/problem+json".into(), problem());
+                    }
+                }
+                let with_body: &[(&str, &str)] = if operation.request_body.is_some() {
+                    &[
+                        ("413", "Body larger than 64 KiB (`payload_too_large`)"),
+                        (
+                            "415",
+                            "Body not sent as `application/json` (`unsupported_media_type`)",
+                        ),
+                    ]
+                } else {
+                    &[]
+                };
+                let responses = &mut operation.responses.responses;
+                for &(status, description) in common.iter().chain(with_body) {
+                    responses.entry(status.into()).or_insert_with(|| {
+                        RefOr::T(
+                            ResponseBuilder::new()
+                                .description(description)
+                                .content("application/problem+json", problem())
+                                .build(),
+                        )
+                    });
+                }
+            }
+        }
     }
 }
 

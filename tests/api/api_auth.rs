@@ -393,6 +393,17 @@ async fn the_openapi_document_describes_every_route() {
             op["responses"].as_object().is_some_and(|r| !r.is_empty()),
             "{method} {path} has responses"
         );
+        for status in ["401", "429", "503"] {
+            let content = &op["responses"][status]["content"];
+            assert!(
+                content["application/problem+json"].is_object(),
+                "{method} {path} documents {status} as problem+json"
+            );
+            assert!(
+                content.get("application/json").is_none(),
+                "{method} {path}: {status} is not plain JSON"
+            );
+        }
         // Every $ref resolves.
         for reference in find_refs(op) {
             let pointer = reference.trim_start_matches('#');

@@ -60,10 +60,17 @@ pub fn authorize(principal: &Principal, action: Action) -> Result<(), Problem> {
         Err(bearer_problem(
             ProblemCode::InsufficientScope,
             format!(
-                "{} needs a different permission level or account type; this key is {} on a {} account.",
+                "{} needs a different permission level or account type; this key is {} on {} account.",
                 action.route(),
                 principal.permission().label(),
-                principal.account.account_type.label().to_lowercase()
+                match principal.account.account_type {
+                    crate::domain::AccountType::Employer | crate::domain::AccountType::Admin =>
+                        format!(
+                            "an {}",
+                            principal.account.account_type.label().to_lowercase()
+                        ),
+                    other => format!("a {}", other.label().to_lowercase()),
+                }
             ),
         ))
     }
