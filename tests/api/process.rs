@@ -31,6 +31,11 @@ impl ServerProcess {
             .spawn()
             .unwrap();
         let stdout = child.stdout.take().unwrap();
+        // Owned before waiting, so a server that never comes up is killed too.
+        let mut process = ServerProcess {
+            child,
+            address: String::new(),
+        };
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             let mut log = log;
@@ -48,10 +53,10 @@ impl ServerProcess {
                 }
             }
         });
-        let address = rx
+        process.address = rx
             .recv_timeout(Duration::from_secs(60))
             .expect("the server starts");
-        ServerProcess { child, address }
+        process
     }
 
     /// SIGTERM, then waits (up to 15 s) for a clean exit.
