@@ -228,44 +228,8 @@ check() {
   [[ $code == "$want" ]] || die "$name: expected HTTP $want, got $code: $(head -c 300 "$body")"
 }
 
-# html_field FILE NAME: value of the first hidden input with this name.
-html_field() { sed -n "s/.*name=\"$2\" value=\"\([^\"]*\)\".*/\1/p" "$1" | head -n1; }
-
-# ---------------------------------------------------------------- ours
-# Mint a read-only key the way a developer would: sign up, then the key form.
-# The cookie jar carries the session (cookies are not Secure on a loopback bind).
-mint_key() {
-  local dir=$1 jar=$1/cookies code csrf form_token key
-  curl -s --max-time 10 -c "$jar" -b "$jar" -o "$dir/sign-up.html" "$OUR_BASE/sign-up"
-  csrf=$(html_field "$dir/sign-up.html" csrf_token)
-  [[ -n "$csrf" ]] || die "no csrf_token on /sign-up"
-  code=$(curl -s --max-time 10 -c "$jar" -b "$jar" -o "$dir/sign-up-post.html" -w '%{http_code}' \
-    --data-urlencode "csrf_token=$csrf" \
-    --data-urlencode "display_name=Bench Runner" \
-    --data-urlencode "email=bench-$(date +%s)-$RANDOM@example.co.uk" \
-    --data-urlencode "password=bench gearbox torque" \
-    --data-urlencode "account_type=developer" \
-    "$OUR_BASE/sign-up")
-  [[ $code == 303 ]] || die "sign-up: expected 303, got $code: $(head -c 300 "$dir/sign-up-post.html")"
-
-  curl -s --max-time 10 -c "$jar" -b "$jar" -o "$dir/developer.html" "$OUR_BASE/account/settings/developer"
-  csrf=$(html_field "$dir/developer.html" csrf_token)
-  form_token=$(html_field "$dir/developer.html" form_token)
-  [[ -n "$csrf" && -n "$form_token" ]] || die "no csrf_token/form_token on /account/settings/developer"
-  code=$(curl -s --max-time 10 -c "$jar" -b "$jar" -o "$dir/key.html" -w '%{http_code}' \
-    --data-urlencode "csrf_token=$csrf" \
-    --data-urlencode "form_token=$form_token" \
-    --data-urlencode "description=Bench" \
-    --data-urlencode "permission=read_only" \
-    --data-urlencode "expires_in_days=90" \
-    --data-urlencode "environment=live" \
-    "$OUR_BASE/account/settings/developer/keys")
-  [[ $code == 200 ]] || die "key form: expected 200, got $code"
-  key=$(sed -n 's/.*<code id="new-key" class="secret">\([^<]*\)<.*/\1/p' "$dir/key.html" | head -n1)
-  [[ $key =~ ^atj_live_[0-9A-Za-z]{38}$ ]] || die "no key on the reveal page"
-  rm -f "$dir"/*.html "$jar"   # the page holds the plaintext key; keep it only in memory
-  echo "$key"
-}
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 
 run_ours() {
   local round=$1 dir=$TMP/ours$round key bad last
@@ -285,7 +249,7 @@ run_ours() {
 
   SERVER_PIDS=$OUR_PID
   RSS_PIDS=$OUR_PID
-  key=$(mint_key "$dir")
+  key=$(mint_key "$OUR_BASE" "$dir" developer read_only) || die "could not mint a key"
   # Malformed: flip the last checksum character, so the guard rejects it on the
   # CRC alone, before any database work. That is the path this scenario measures.
   last=${key: -1}

@@ -14,40 +14,22 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 DURATION=${DURATION:-60}
 CONNS=${CONNS:-64}
 BASE=http://127.0.0.1:18081
-BIN=$ROOT/target/release/autotechjobs
 command -v wrk >/dev/null || { echo "wrk missing: apt-get install -y wrk" >&2; exit 1; }
 [[ ${BENCH_SKIP_BUILD:-0} == 1 ]] || (cd "$ROOT" && cargo build --release)
 
 TMP=$(mktemp -d)
-PID=
+PORTAL_PID=
 cleanup() {
-  [[ -n $PID ]] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null || true
+  [[ -n $PORTAL_PID ]] && kill "$PORTAL_PID" 2>/dev/null && wait "$PORTAL_PID" 2>/dev/null || true
   rm -rf "$TMP"
 }
 trap cleanup EXIT
 
-ATJ_LOG=info ATJ_SESSION_SECRET=$(od -An -tx1 -N64 /dev/urandom | tr -d ' \n') "$BIN" serve \
-  --bind 127.0.0.1:18081 --database-url "sqlite://$TMP/soak.db?mode=rwc" --demo-data true \
-  --rate-limits read_only=100000000,standard=100000000,partner=100000000 > "$TMP/server.log" 2>&1 &
-PID=$!
-for _ in $(seq 1 100); do curl -sf -o /dev/null "$BASE/healthz" && break; sleep 0.2; done
+source "$ROOT/bench/lib.sh"
+start_portal 18081 "$TMP"
 
 # An employer with a standard key, through the portal's own forms.
-field() { sed -n "s/.*name=\"$2\" value=\"\([^\"]*\)\".*/\1/p" "$1" | head -n1; }
-jar=$TMP/jar
-curl -s -c "$jar" -b "$jar" -o "$TMP/p.html" "$BASE/sign-up"
-curl -s -c "$jar" -b "$jar" -o /dev/null --data-urlencode "csrf_token=$(field "$TMP/p.html" csrf_token)" \
-  --data-urlencode display_name=Soak --data-urlencode "email=soak-$RANDOM@example.co.uk" \
-  --data-urlencode "password=soak gearbox torque" --data-urlencode account_type=employer \
-  --data-urlencode company_name=Soak "$BASE/sign-up"
-curl -s -c "$jar" -b "$jar" -o "$TMP/p.html" "$BASE/account/settings/developer"
-curl -s -c "$jar" -b "$jar" -o "$TMP/k.html" --data-urlencode "csrf_token=$(field "$TMP/p.html" csrf_token)" \
-  --data-urlencode "form_token=$(field "$TMP/p.html" form_token)" --data-urlencode description=Soak \
-  --data-urlencode permission=standard --data-urlencode expires_in_days=90 --data-urlencode environment=live \
-  "$BASE/account/settings/developer/keys"
-KEY=$(sed -n 's/.*<code id="new-key" class="secret">\([^<]*\)<.*/\1/p' "$TMP/k.html")
-rm -f "$TMP"/*.html
-[[ $KEY == atj_live_* ]] || { echo "could not mint a key" >&2; exit 1; }
+KEY=$(mint_key "$BASE" "$TMP" employer standard) || { echo "could not mint a key" >&2; exit 1; }
 
 cat > "$TMP/post.lua" <<'LUA'
 wrk.method = "POST"
@@ -55,8 +37,9 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.body = '{"title":"Soak test engineer","location":"Coventry","work_mode":"hybrid","employment_type":"contract","salary_min":40000,"salary_max":50000,"description":"A job posted by the write soak, many times over."}'
 LUA
 
-rss() { awk '/^VmRSS:/{print $2}' "/proc/$PID/status"; }
-(sleep 10; rss > "$TMP/rss10") &
+rss() { awk '/^VmRSS:/{print $2}' "/proc/$PORTAL_PID/status"; }
+WARM=$(( DURATION < 20 ? DURATION / 2 : 10 ))   # when the early RSS sample is taken, s
+(sleep "$WARM"; rss > "$TMP/rss10") &
 echo "soak: $CONNS connections posting jobs for ${DURATION}s"
 wrk -t2 -c"$CONNS" -d"${DURATION}s" --timeout 15s --latency -s "$TMP/post.lua" \
   -H "Authorization: Bearer $KEY" "$BASE/v1/jobs" | tee "$TMP/wrk.txt"
@@ -68,7 +51,7 @@ locked=$(grep -ci 'database is locked' "$TMP/server.log" || true)
 jobs=$(curl -s -H "Authorization: Bearer $KEY" "$BASE/v1/jobs?per_page=1" | sed -n 's/.*"total":\([0-9]*\).*/\1/p')
 echo
 echo "non-2xx responses: $non2xx; socket error lines: $sockerr; \"database is locked\" in log: $locked"
-echo "open jobs after the soak: $jobs; RSS after 10 s: ${rss10} kB, at the end: ${rss_end} kB"
+echo "open jobs after the soak: $jobs; RSS after ${WARM} s: ${rss10} kB, at the end: ${rss_end} kB"
 ok=1
 (( non2xx == 0 )) || ok=0
 (( locked == 0 )) || ok=0

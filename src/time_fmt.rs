@@ -87,10 +87,6 @@ pub fn wait_text(secs: u64) -> String {
     }
 }
 
-pub fn days(n: i64) -> Duration {
-    Duration::days(n)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,8 +2,8 @@
 
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, SqlErr,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, SqlErr,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -262,10 +262,6 @@ pub async fn revoke_all_sessions(
     )
     .await?;
     Ok(deleted)
-}
-
-pub async fn count_accounts(db: &DatabaseConnection) -> Result<u64, AppError> {
-    Ok(account::Entity::find().count(db).await?)
 }
 
 /// Sets an account's partner status (used by partner review).

@@ -243,12 +243,7 @@ async fn test_keys_validate_writes_but_persist_nothing() {
             })
             .await,
     );
-    let job: serde_json::Value = live
-        .post_json("/v1/jobs", &new_job())
-        .await
-        .json()
-        .await
-        .unwrap();
+    let job: serde_json::Value = live.create_job(&new_job()).await;
     let job_id = job["id"].as_str().unwrap().to_owned();
     let jobs_before = app.count("SELECT COUNT(*) AS n FROM jobs").await;
 
@@ -279,12 +274,7 @@ async fn test_keys_validate_writes_but_persist_nothing() {
         r.json::<serde_json::Value>().await.unwrap()["status"],
         "closed"
     );
-    let stored: serde_json::Value = live
-        .get(&format!("/v1/jobs/{job_id}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let stored: serde_json::Value = live.get_value(&format!("/v1/jobs/{job_id}")).await;
     assert_eq!(stored["title"], "Embedded Rust Engineer");
     assert_eq!(stored["status"], "open");
 

@@ -17,12 +17,6 @@ async fn candidate_api(app: &TestApp) -> Api {
     app.api(&browser.key_with("standard").await)
 }
 
-async fn post_job(api: &Api, body: Value) -> Value {
-    let r = api.post_json("/v1/jobs", &body).await;
-    assert_eq!(r.status(), StatusCode::CREATED);
-    r.json().await.unwrap()
-}
-
 const LETTER: &str = "I have shipped AUTOSAR software for six years and would love to help.";
 
 #[tokio::test]
@@ -34,7 +28,7 @@ async fn jobs_are_listed_with_filters_pagination_and_total() {
     .await;
     let (browser, _) = app.signed_in(AccountType::Developer).await;
     let api = app.api(&browser.key_with("read_only").await);
-    let all: Value = api.get("/v1/jobs").await.json().await.unwrap();
+    let all: Value = api.get_value("/v1/jobs").await;
     assert_eq!(all["total"], 30);
     assert_eq!(all["page"], 1);
     assert_eq!(all["per_page"], 20);
@@ -63,21 +57,13 @@ async fn jobs_are_listed_with_filters_pagination_and_total() {
         )
         .is_ok()
     );
-    let page2: Value = api
-        .get("/v1/jobs?page=2&per_page=20")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let page2: Value = api.get_value("/v1/jobs?page=2&per_page=20").await;
     assert_eq!(page2["data"].as_array().unwrap().len(), 10);
     assert_ne!(page2["data"][0]["id"], all["data"][0]["id"]);
 
     let remote: Value = api
-        .get("/v1/jobs?work_mode=remote&per_page=100")
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_value("/v1/jobs?work_mode=remote&per_page=100")
+        .await;
     assert!(remote["total"].as_u64().unwrap() > 0);
     assert!(
         remote["data"]
@@ -86,12 +72,7 @@ async fn jobs_are_listed_with_filters_pagination_and_total() {
             .iter()
             .all(|j| j["work_mode"] == "remote")
     );
-    let coventry: Value = api
-        .get("/v1/jobs?location=coventry")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let coventry: Value = api.get_value("/v1/jobs?location=coventry").await;
     assert!(
         coventry["data"]
             .as_array()
@@ -99,7 +80,7 @@ async fn jobs_are_listed_with_filters_pagination_and_total() {
             .iter()
             .all(|j| j["location"] == "Coventry")
     );
-    let rust: Value = api.get("/v1/jobs?q=RUST").await.json().await.unwrap();
+    let rust: Value = api.get_value("/v1/jobs?q=RUST").await;
     assert!(rust["total"].as_u64().unwrap() >= 1);
     assert!(
         rust["data"]
@@ -108,22 +89,17 @@ async fn jobs_are_listed_with_filters_pagination_and_total() {
             .iter()
             .all(|j| j.to_string().to_lowercase().contains("rust"))
     );
-    let percent: Value = api.get("/v1/jobs?q=8%25").await.json().await.unwrap();
+    let percent: Value = api.get_value("/v1/jobs?q=8%25").await;
     assert_eq!(
         percent["total"], 30,
         "every description offers an 8% pension"
     );
-    let wild: Value = api.get("/v1/jobs?q=8_").await.json().await.unwrap();
+    let wild: Value = api.get_value("/v1/jobs?q=8_").await;
     assert_eq!(
         wild["total"], 0,
         "_ is matched literally, not as a wildcard"
     );
-    let injection: Value = api
-        .get("/v1/jobs?q=%27%20OR%201%3D1%20--")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let injection: Value = api.get_value("/v1/jobs?q=%27%20OR%201%3D1%20--").await;
     assert_eq!(
         injection["total"], 0,
         "parameterized: a quote is just a character"
@@ -134,7 +110,7 @@ async fn jobs_are_listed_with_filters_pagination_and_total() {
 async fn employers_post_edit_and_close_their_jobs() {
     let app = TestApp::spawn().await;
     let api = employer_api(&app).await;
-    let job = post_job(&api, new_job()).await;
+    let job = api.create_job(&new_job()).await;
     assert_eq!(job["status"], "open");
     assert!(
         job["company"].as_str().unwrap().starts_with("Company "),
@@ -162,7 +138,7 @@ async fn employers_post_edit_and_close_their_jobs() {
     );
     let r = api.delete(&format!("/v1/jobs/{id}")).await;
     assert_eq!(r.json::<Value>().await.unwrap()["status"], "closed");
-    let list: Value = api.get("/v1/jobs").await.json().await.unwrap();
+    let list: Value = api.get_value("/v1/jobs").await;
     assert_eq!(list["total"], 0, "closed jobs leave the search");
     assert_eq!(
         api.get(&format!("/v1/jobs/{id}")).await.status(),
@@ -228,7 +204,7 @@ async fn server_owned_and_unknown_fields_are_refused() {
         );
     }
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM jobs").await, 0);
-    let job = post_job(&api, new_job()).await;
+    let job = api.create_job(&new_job()).await;
     let r = api
         .patch_json(
             &format!("/v1/jobs/{}", job["id"].as_str().unwrap()),
@@ -243,7 +219,7 @@ async fn candidates_apply_list_and_withdraw() {
     let app = TestApp::spawn().await;
     let employer = employer_api(&app).await;
     let candidate = candidate_api(&app).await;
-    let job = post_job(&employer, new_job()).await;
+    let job = employer.create_job(&new_job()).await;
     let id = job["id"].as_str().unwrap();
     let r = candidate
         .post_json(
@@ -261,12 +237,7 @@ async fn candidates_apply_list_and_withdraw() {
         )
         .await;
     assert_eq!(r.status(), StatusCode::CONFLICT, "one application per job");
-    let mine: Value = candidate
-        .get("/v1/applications")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let mine: Value = candidate.get_value("/v1/applications").await;
     assert_eq!(mine["data"][0]["job_title"], "Embedded Rust Engineer");
     assert_eq!(
         (
@@ -277,11 +248,8 @@ async fn candidates_apply_list_and_withdraw() {
         (Some(1), Some(20), Some(1))
     );
     let empty: Value = candidate
-        .get("/v1/applications?page=2&per_page=1")
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_value("/v1/applications?page=2&per_page=1")
+        .await;
     assert_eq!(empty["data"].as_array().unwrap().len(), 0);
     assert_eq!(empty["total"], 1);
     assert_eq!(
@@ -292,11 +260,8 @@ async fn candidates_apply_list_and_withdraw() {
         StatusCode::BAD_REQUEST
     );
     let theirs: Value = employer
-        .get(&format!("/v1/jobs/{id}/applications"))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_value(&format!("/v1/jobs/{id}/applications"))
+        .await;
     assert_eq!(theirs["data"].as_array().unwrap().len(), 1);
     assert_eq!(theirs["total"], 1);
     assert_eq!(theirs["data"][0]["cover_letter"], LETTER);
@@ -334,7 +299,7 @@ async fn nobody_reaches_another_accounts_jobs_or_applications() {
     let employer_b = employer_api(&app).await;
     let candidate_a = candidate_api(&app).await;
     let candidate_b = candidate_api(&app).await;
-    let job = post_job(&employer_a, new_job()).await;
+    let job = employer_a.create_job(&new_job()).await;
     let id = job["id"].as_str().unwrap();
     let application: Value = candidate_a
         .post_json(
@@ -359,20 +324,10 @@ async fn nobody_reaches_another_accounts_jobs_or_applications() {
         .delete(&format!("/v1/applications/{app_id}"))
         .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    let theirs: Value = candidate_b
-        .get("/v1/applications")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let theirs: Value = candidate_b.get_value("/v1/applications").await;
     assert_eq!(theirs["data"].as_array().unwrap().len(), 0);
 
-    let stored: Value = employer_a
-        .get(&format!("/v1/jobs/{id}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let stored: Value = employer_a.get_value(&format!("/v1/jobs/{id}")).await;
     assert_eq!(stored["title"], "Embedded Rust Engineer");
     assert_eq!(stored["status"], "open");
     assert_eq!(
@@ -387,7 +342,7 @@ async fn me_describes_the_account_and_key() {
     let app = TestApp::spawn().await;
     let (browser, user) = app.signed_in(AccountType::Employer).await;
     let key = browser.key_with("standard").await;
-    let me: Value = app.api(&key).get("/v1/me").await.json().await.unwrap();
+    let me: Value = app.api(&key).get_value("/v1/me").await;
     assert_eq!(me["account"]["display_name"], user.name.as_str());
     assert_eq!(me["account"]["account_type"], "employer");
     assert_eq!(me["account"]["partner_status"], "none");

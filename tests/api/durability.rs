@@ -11,17 +11,6 @@ use sea_orm::{ConnectionTrait, Database, Statement};
 use crate::helpers::{Browser, KeyRequest, tempfile_dir::TempDir};
 use crate::process::ServerProcess;
 
-fn browser(address: &str) -> Browser {
-    Browser {
-        client: reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap(),
-        base: address.to_owned(),
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn answered_keys_survive_kill_9() {
     let dir = TempDir::new();
@@ -33,7 +22,7 @@ async fn answered_keys_survive_kill_9() {
     let answered = Arc::new(Mutex::new(Vec::<String>::new()));
     let mut writers = Vec::new();
     for _ in 0..4 {
-        let b = browser(&server.address);
+        let b = Browser::new(&server.address);
         b.sign_up(AccountType::Developer).await;
         let answered = answered.clone();
         writers.push(tokio::spawn(async move {

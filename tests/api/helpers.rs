@@ -121,31 +121,16 @@ impl TestApp {
 
     /// A browser: its own cookie jar, redirects not followed.
     pub fn browser(&self) -> Browser {
-        Browser {
-            client: reqwest::Client::builder()
-                .cookie_store(true)
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap(),
-            base: self.address.clone(),
-        }
+        Browser::new(&self.address)
     }
 
     /// An API client holding a key (no cookies).
     pub fn api(&self, key: &str) -> Api {
-        Api {
-            client: plain_client(),
-            base: self.address.clone(),
-            key: Some(key.to_owned()),
-        }
+        Api::new(&self.address, Some(key))
     }
 
     pub fn anonymous_api(&self) -> Api {
-        Api {
-            client: plain_client(),
-            base: self.address.clone(),
-            key: None,
-        }
+        Api::new(&self.address, None)
     }
 
     /// An account created the way the CLI does it (admins have no sign-up).
@@ -291,6 +276,18 @@ impl Default for KeyRequest<'_> {
 }
 
 impl Browser {
+    /// A browser for the server at `base`: its own cookie jar, redirects not followed.
+    pub fn new(base: &str) -> Browser {
+        Browser {
+            client: reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            base: base.to_owned(),
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
@@ -415,6 +412,14 @@ pub struct Api {
 }
 
 impl Api {
+    pub fn new(base: &str, key: Option<&str>) -> Api {
+        Api {
+            client: plain_client(),
+            base: base.to_owned(),
+            key: key.map(str::to_owned),
+        }
+    }
+
     fn with_auth(&self, builder: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
         match &self.key {
             Some(key) => builder.bearer_auth(key),
@@ -427,6 +432,20 @@ impl Api {
             .send()
             .await
             .unwrap()
+    }
+
+    /// GET, expecting 200, as JSON.
+    pub async fn get_value(&self, path: &str) -> serde_json::Value {
+        let response = self.get(path).await;
+        assert_eq!(response.status(), StatusCode::OK, "GET {path}");
+        response.json().await.unwrap()
+    }
+
+    /// Posts a job, expecting 201; returns it.
+    pub async fn create_job(&self, body: &serde_json::Value) -> serde_json::Value {
+        let response = self.post_json("/v1/jobs", body).await;
+        assert_eq!(response.status(), StatusCode::CREATED, "job created");
+        response.json().await.unwrap()
     }
 
     pub async fn delete(&self, path: &str) -> Response {

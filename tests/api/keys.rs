@@ -118,7 +118,7 @@ async fn the_permission_ceiling_follows_the_account_type() {
         }
         for permission in &allowed {
             let key = browser.key_with(permission).await;
-            let me: serde_json::Value = app.api(&key).get("/v1/me").await.json().await.unwrap();
+            let me: serde_json::Value = app.api(&key).get_value("/v1/me").await;
             assert_eq!(me["key"]["permission"], *permission);
         }
     }
@@ -355,7 +355,7 @@ async fn rolling_without_grace_stops_the_old_key_at_once() {
         app.api(&old).get("/v1/me").await.status(),
         StatusCode::UNAUTHORIZED
     );
-    let me: serde_json::Value = app.api(&new).get("/v1/me").await.json().await.unwrap();
+    let me: serde_json::Value = app.api(&new).get_value("/v1/me").await;
     assert_eq!(me["key"]["description"], "Mobile backend");
     assert_eq!(me["key"]["permission"], "standard");
     let list = browser.get_html("/account/settings/developer").await;
@@ -524,7 +524,7 @@ async fn a_form_with_only_the_documented_fields_works() {
     assert_eq!(r.status(), StatusCode::OK);
     let key = revealed_key(&r.text().await.unwrap()).unwrap();
     assert!(key.starts_with("atj_live_"), "live by default");
-    let me: serde_json::Value = app.api(&key).get("/v1/me").await.json().await.unwrap();
+    let me: serde_json::Value = app.api(&key).get_value("/v1/me").await;
     assert_eq!(
         me["key"]["permission"], "read_only",
         "least privilege by default"

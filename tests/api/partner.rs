@@ -282,7 +282,7 @@ async fn revoking_partner_status_downgrades_keys_on_the_next_request() {
         StatusCode::CREATED,
         "downgraded to standard, not dead"
     );
-    let me: Value = api.get("/v1/me").await.json().await.unwrap();
+    let me: Value = api.get_value("/v1/me").await;
     assert_eq!(me["key"]["permission"], "standard");
     let tab = browser.get_html("/account/settings/developer").await;
     assert!(tab.contains("Contract ended"), "the owner sees why");
@@ -309,12 +309,7 @@ async fn the_feed_returns_every_version_once_while_jobs_change() {
     // Close one job: the feed includes closed jobs.
     let (employer, _) = app.signed_in(AccountType::Employer).await;
     let employer_api = app.api(&employer.key_with("standard").await);
-    let own: Value = employer_api
-        .post_json("/v1/jobs", &new_job())
-        .await
-        .json()
-        .await
-        .unwrap();
+    let own: Value = employer_api.create_job(&new_job()).await;
     let own_id = own["id"].as_str().unwrap().to_owned();
     employer_api.delete(&format!("/v1/jobs/{own_id}")).await;
     // The feed serves changes once they have settled.
@@ -323,12 +318,7 @@ async fn the_feed_returns_every_version_once_while_jobs_change() {
 
     // Another task edits jobs while we page.
     let all_ids: Vec<String> = {
-        let first: Value = api
-            .get("/v1/partner/jobs?per_page=100")
-            .await
-            .json()
-            .await
-            .unwrap();
+        let first: Value = api.get_value("/v1/partner/jobs?per_page=100").await;
         first["data"]
             .as_array()
             .unwrap()
@@ -366,7 +356,7 @@ async fn the_feed_returns_every_version_once_while_jobs_change() {
             Some(c) => format!("/v1/partner/jobs?per_page=4&cursor={c}"),
             None => "/v1/partner/jobs?per_page=4".to_owned(),
         };
-        let page: Value = api.get(&path).await.json().await.unwrap();
+        let page: Value = api.get_value(&path).await;
         for job in page["data"].as_array().unwrap() {
             seen.entry(job["id"].as_str().unwrap().to_owned())
                 .or_default()
@@ -379,14 +369,11 @@ async fn the_feed_returns_every_version_once_while_jobs_change() {
             if updater.is_finished() {
                 tokio::time::sleep(settle).await;
                 let tail: Value = api
-                    .get(&format!(
+                    .get_value(&format!(
                         "/v1/partner/jobs?per_page=100&cursor={}",
                         cursor.clone().unwrap()
                     ))
-                    .await
-                    .json()
-                    .await
-                    .unwrap();
+                    .await;
                 for job in tail["data"].as_array().unwrap() {
                     seen.entry(job["id"].as_str().unwrap().to_owned())
                         .or_default()
@@ -435,18 +422,12 @@ async fn the_feed_returns_every_version_once_while_jobs_change() {
     );
     // A non-UTC offset means the same instant.
     let offset: Value = api
-        .get("/v1/partner/jobs?updated_since=2999-01-01T01:00:00%2B01:00")
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_value("/v1/partner/jobs?updated_since=2999-01-01T01:00:00%2B01:00")
+        .await;
     assert_eq!(offset["data"].as_array().unwrap().len(), 0);
     let past: Value = api
-        .get("/v1/partner/jobs?updated_since=2000-01-01T01:00:00%2B01:00&per_page=100")
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_value("/v1/partner/jobs?updated_since=2000-01-01T01:00:00%2B01:00&per_page=100")
+        .await;
     assert_eq!(past["data"].as_array().unwrap().len(), 31);
     let _ = json!(null);
 }

@@ -88,12 +88,7 @@ async fn every_route_permission_and_account_type_matches_the_table() {
     // A job and an application to aim at.
     let (owner, _) = app.signed_in(AccountType::Employer).await;
     let owner_api = app.api(&owner.key_with("standard").await);
-    let job: Value = owner_api
-        .post_json("/v1/jobs", &new_job())
-        .await
-        .json()
-        .await
-        .unwrap();
+    let job: Value = owner_api.create_job(&new_job()).await;
     let job_id = job["id"].as_str().unwrap().to_owned();
 
     let mut checked = 0;
@@ -114,12 +109,7 @@ async fn every_route_permission_and_account_type_matches_the_table() {
             // Own targets where the route needs them.
             let (target_job, target_application) = match account_type {
                 AccountType::Employer if expected(account_type, permission, Route::CreateJob) => {
-                    let own: Value = api
-                        .post_json("/v1/jobs", &new_job())
-                        .await
-                        .json()
-                        .await
-                        .unwrap();
+                    let own: Value = api.create_job(&new_job()).await;
                     (
                         own["id"].as_str().unwrap().to_owned(),
                         "00000000-0000-7000-8000-000000000000".to_owned(),
@@ -169,12 +159,7 @@ async fn every_route_permission_and_account_type_matches_the_table() {
         }
     }
     assert_eq!(checked, ROUTES.len() * 8);
-    let stored: Value = owner_api
-        .get(&format!("/v1/jobs/{job_id}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let stored: Value = owner_api.get_value(&format!("/v1/jobs/{job_id}")).await;
     assert_eq!(
         stored["title"], "Embedded Rust Engineer",
         "nobody but the owner changed it"

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 
-use crate::helpers::{PASSWORD, hidden_field, revealed_key, tempfile_dir::TempDir};
+use crate::helpers::{Api, Browser, KeyRequest, PASSWORD, tempfile_dir::TempDir};
 use crate::process::ServerProcess;
 
 #[tokio::test]
@@ -20,33 +20,20 @@ async fn no_secret_reaches_the_log_or_the_database() {
     );
     let address = server.address.clone();
 
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let page = client
-        .get(format!("{address}/sign-up"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = hidden_field(&page, "csrf_token").unwrap();
-    let sign_up = client
-        .post(format!("{address}/sign-up"))
-        .form(&[
-            ("csrf_token", csrf.as_str()),
-            ("display_name", "Sam"),
-            ("email", "sam@example.co.uk"),
-            ("password", PASSWORD),
-            ("account_type", "employer"),
-            ("company_name", "Sam Motors"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let browser = Browser::new(&address);
+    let sign_up = browser
+        .submit(
+            "/sign-up",
+            "/sign-up",
+            &[
+                ("display_name", "Sam"),
+                ("email", "sam@example.co.uk"),
+                ("password", PASSWORD),
+                ("account_type", "employer"),
+                ("company_name", "Sam Motors"),
+            ],
+        )
+        .await;
     assert_eq!(sign_up.status(), StatusCode::SEE_OTHER);
     let session_ids: Vec<String> = sign_up
         .headers()
@@ -62,83 +49,29 @@ async fn no_secret_reaches_the_log_or_the_database() {
         })
         .collect();
     // A failed sign-in with a different password, too.
-    let other = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .unwrap();
-    let page = other
-        .get(format!("{address}/sign-in"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let token = hidden_field(&page, "csrf_token").unwrap();
-    other
-        .post(format!("{address}/sign-in"))
-        .form(&[
-            ("csrf_token", token.as_str()),
-            ("email", "sam@example.co.uk"),
-            ("password", "wrong horse battery"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    Browser::new(&address)
+        .sign_in("sam@example.co.uk", "wrong horse battery")
+        .await;
 
     let mut keys = Vec::new();
     for (permission, environment) in [("standard", "live"), ("read_only", "test")] {
-        let page = client
-            .get(format!("{address}/account/settings/developer"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let r = client
-            .post(format!("{address}/account/settings/developer/keys"))
-            .form(&[
-                (
-                    "csrf_token",
-                    hidden_field(&page, "csrf_token").unwrap().as_str(),
-                ),
-                (
-                    "form_token",
-                    hidden_field(&page, "form_token").unwrap().as_str(),
-                ),
-                ("description", "Secrets check"),
-                ("permission", permission),
-                ("expires_in_days", "90"),
-                ("environment", environment),
-            ])
-            .send()
-            .await
-            .unwrap();
-        keys.push(revealed_key(&r.text().await.unwrap()).unwrap());
+        let request = KeyRequest {
+            description: "Secrets check",
+            permission,
+            expires_in_days: "90",
+            environment,
+        };
+        keys.push(browser.generate_key(&request).await);
     }
-    let api = reqwest::Client::new();
     for key in &keys {
-        api.get(format!("{address}/v1/me"))
-            .bearer_auth(key)
-            .send()
-            .await
-            .unwrap();
-        api.get(format!("{address}/v1/jobs?q=rust"))
-            .bearer_auth(key)
-            .send()
-            .await
-            .unwrap();
-        api.get(format!("{address}/v1/jobs?api_key={key}"))
-            .send()
-            .await
-            .unwrap();
-        api.post(format!("{address}/v1/jobs"))
-            .bearer_auth(key)
-            .json(&serde_json::json!({"title": "x"}))
-            .send()
-            .await
-            .unwrap();
+        let api = Api::new(&address, Some(key));
+        api.get("/v1/me").await;
+        api.get("/v1/jobs?q=rust").await;
+        Api::new(&address, None)
+            .get(&format!("/v1/jobs?api_key={key}"))
+            .await;
+        api.post_json("/v1/jobs", &serde_json::json!({"title": "x"}))
+            .await;
     }
     // Let the usage buffer flush, then stop the server.
     tokio::time::sleep(Duration::from_millis(1500)).await;
